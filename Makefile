@@ -1,0 +1,19 @@
+# The README's two commands. VENV defaults to .venv in the clone.
+VENV ?= .venv
+export HF_HUB_OFFLINE ?= 1
+
+.PHONY: demo test install install-dev readme
+demo: install            ## install, then run the main job on CPU
+	$(VENV)/bin/langsam_demo
+
+test: install-dev        ## install with dev extras, then run every notebook's tests
+	cd nbs && ../$(VENV)/bin/nbdev_test --n_workers 2 --timing
+
+install:
+	bash tools/install.sh
+
+install-dev:
+	bash tools/install.sh dev
+
+readme:                  ## regenerate README.md from nbs/index.ipynb (no Quarto needed)
+	$(VENV)/bin/python tools/make_readme.py

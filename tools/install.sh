@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install langsam_nb into a virtual environment, in the order DESIGN §2 requires:
+#   1. the torch pair (sam2 builds against the torch it finds),
+#   2. sam2 from source without CUDA kernels and without build isolation (else it pulls a second torch),
+#   3. the package itself, editable, with the dev extras when asked (`tools/install.sh dev`).
+# Environment: VENV (default .venv), PYTHON (default python3), TORCH_SPEC (default the pinned pair).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+TORCH_SPEC=${TORCH_SPEC:-"torch==2.14.1 torchvision==0.29.1"}
+EXTRA=""
+[ "${1:-}" = "dev" ] && EXTRA="[dev]"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP="$VENV/bin/python -m pip"
+$PIP install -q --upgrade pip setuptools wheel
+$PIP install -q $TORCH_SPEC
+if ! "$VENV/bin/python" -c "import sam2" 2>/dev/null; then
+  SAM2_BUILD_CUDA=0 SAM2_BUILD_ALLOW_ERRORS=1 $PIP install -q --no-build-isolation "sam2>=1.0"
+fi
+$PIP install -q -e ".$EXTRA"
+echo "langsam_nb installed in $VENV$( [ -n "$EXTRA" ] && echo ' (with dev extras)')"
