@@ -147,6 +147,7 @@ def plot_routing_heatmap(weights,            # (T, E) routing weights: rows are 
     sns.heatmap(w, annot=w.shape[1] <= 16, fmt=fmt, cmap='viridis', ax=ax, cbar=True,
                 xticklabels=[f'E{i}' for i in range(w.shape[1])], yticklabels=list(tasks), annot_kws={'size': 7})
     ax.set_xlabel('expert'); ax.set_title(title)
+    ax.tick_params(axis='y', rotation=0)
     return ax
 
 def show_images(images,        # list of (H, W) or (H, W, 3) arrays/tensors, or (3, H, W) tensors
