@@ -2,7 +2,7 @@
 VENV ?= .venv
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: demo test install install-dev readme
+.PHONY: demo test install install-dev readme pages
 demo: install            ## install, then run the main job on CPU
 	$(VENV)/bin/langsam_demo
 
@@ -17,3 +17,7 @@ install-dev:
 
 readme:                  ## regenerate README.md from nbs/index.ipynb (no Quarto needed)
 	$(VENV)/bin/python tools/make_readme.py
+
+pages:                   ## offline HTML build of the notebooks, checked in headless Chromium (apt-get install chromium)
+	$(VENV)/bin/python tools/build_html.py _site
+	$(VENV)/bin/python tools/check_pages.py _site
