@@ -47,6 +47,8 @@ class LangSAMConfig:
     top_k:int = 3                           # k = K_vt; "activated proportionally" (Table 5) -> E/2 (ours)
     expert_hidden:int = 64                  # D, expert MLP hidden width (paper silent; paper preset uses C)
     router_hidden:int = 128                 # width of h in Eq. 9 (paper silent, ours)
+    head_hidden:int|None = 64               # task heads' hidden width; None = C, the paper's "hidden layer of dimension
+                                            # equal to the final embedding size" (Sec. 4); tiny: 64 to fit the CPU budget
     text_backend:str = 'minilm'             # 'clip' (paper), 'minilm' (offline default), 'onehot' (no language)
     prompts:str = 'base'                    # 'base' = Listing 1, 'augmented' = Listing 2 (Table 6)
     renorm_product:bool = False             # renormalise G_tok*G_lang over kept experts (paper: no, appendix code)
@@ -82,7 +84,7 @@ class LangSAMConfig:
 
 CONFIGS = {
     'tiny': LangSAMConfig(),
-    'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, text_backend='clip', backbone='hiera_l',
+    'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, head_hidden=None, text_backend='clip', backbone='hiera_l',
                            input_size=(448, 576), steps=80_000),
 }
 

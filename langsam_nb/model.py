@@ -77,7 +77,7 @@ class LangSAM(nn.Module):
         else:
             self.decoder = SharedConvDecoder(C)
         self.slm = SharedLanguageMoE(C, self.text_dim, **moe_kw) if cfg.use_slm else None
-        self.heads = nn.ModuleDict({t: TaskHead(C, self.specs[t].out_channels) for t in self.tasks})
+        self.heads = nn.ModuleDict({t: TaskHead(C, self.specs[t].out_channels, hidden=cfg.head_hidden) for t in self.tasks})
 
 # %% ../nbs/10_model.ipynb #41be3af0
 def _features(self:LangSAM, x:Tensor) -> Tensor:
