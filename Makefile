@@ -4,10 +4,10 @@ export HF_HUB_OFFLINE ?= 1
 
 .PHONY: demo test install install-dev readme pages
 demo: install            ## install, then run the main job on CPU
-	$(VENV)/bin/langsam_demo
+	$(VENV)/bin/langsam_train
 
 test: install-dev        ## install with dev extras, then run every notebook's tests
-	cd nbs && ../$(VENV)/bin/nbdev_test --n_workers 2 --timing
+	OMP_NUM_THREADS=1 $(VENV)/bin/nbdev_test --timing
 
 install:
 	bash tools/install.sh
