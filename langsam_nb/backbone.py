@@ -16,9 +16,8 @@ from .core import check_features, in_test, seed_everything
 
 # %% auto #0
 __all__ = ['SAM2_SIZES', 'SAM2_HUB', 'FPN_DIM', 'BACKBONE_PREFIXES', 'LABEL_KEYS', 'build_image_encoder', 'RandomWeightsWarning',
-           'file_sha256', 'SAM2Backbone', 'check_images', 'load_sam2_checkpoint', 'guess_sam2_size',
-           'select_backbone_state', 'download_sam2_checkpoint', 'FeatureCache', 'hflip_item', 'crop_item',
-           'CachedFeatureDataset']
+           'SAM2Backbone', 'check_images', 'load_sam2_checkpoint', 'guess_sam2_size', 'select_backbone_state',
+           'download_sam2_checkpoint', 'FeatureCache', 'hflip_item', 'crop_item', 'CachedFeatureDataset']
 
 # %% ../nbs/09_backbone.ipynb #ee938ca9
 SAM2_SIZES = {  # Hiera trunk of configs/sam2.1/sam2.1_<size>.yaml (checked against the files below)
@@ -67,12 +66,7 @@ def _attach(cls, **methods):
     for name, f in methods.items():
         f.__name__, f.__qualname__ = name, f"{cls.__name__}.{name}"; setattr(cls, name, f)
 
-def file_sha256(path) -> str:
-    "sha256 hex digest of a file, read in 1 MiB chunks."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
+from .text import file_sha256   # one memoised sha256 for text and image weights
 
 # %% ../nbs/09_backbone.ipynb #d81c4ee0
 class SAM2Backbone(nn.Module):
