@@ -96,7 +96,7 @@ def _forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B,
     tasks = self.tasks if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
     unknown = [t for t in tasks if t not in self.tasks]
     if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(self.tasks)}")
-    fv = self._features(x)                                   # (B, C, h, w)
+    fv = self._features(x).contiguous(memory_format=torch.channels_last)  # (B, C, h, w), stored h-w-C: tokens are views
     B, _, h, w = fv.shape
     size = (4 * h, 4 * w)                                    # stride 4 back to the input size
     pred, coarse, routing = {}, {}, {}

@@ -15,16 +15,17 @@ from .core import LangSAMConfig, get_config, seed_everything, in_test, plot_rout
 from .model import LangSAM, VARIANTS, variant_config
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'SCHEDULES', 'CKPT_FORMAT', 'CKPT_FILES', 'REFERENCE_FIELDS', 'DIAGNOSTICS', 'RUN_FILE',
-           'data_spec', 'build_datasets', 'InMemory', 'RunParts', 'build_features', 'cpu_threads', 'build_specs',
-           'build_model', 'lr_factor', 'make_optimizer', 'LossOut', 'training_loss', 'RoutingMeter', 'routing_matrix',
-           'save_routing_heatmap', 'item_seed', 'StepBatches', 'fork_rng', 'SeededItems', 'rng_state', 'set_rng_state',
-           'atomic_write_text', 'list_checkpoints', 'save_checkpoint', 'read_checkpoint', 'latest_checkpoint',
-           'load_weights', 'config_diff', 'cpu_has_bf16', 'make_accelerator', 'EvalResult', 'evaluate', 'Callback',
-           'LambdaCallback', 'NonFiniteLossError', 'Trainer', 'defer_sigint', 'truncate_log', 'PixelBaseline',
-           'evaluate_baseline', 'save_stl_result', 'load_stl_references', 'delta_m_from', 'metrics_table', 'margins',
-           'check_out_dir', 'init_out_dir', 'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main',
-           'eval_parser', 'config_from_dict', 'run_eval', 'eval_main', 'main']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'SCHEDULES', 'CKPT_FORMAT', 'CKPT_FILES', 'PRECISIONS', 'REFERENCE_FIELDS',
+           'DIAGNOSTICS', 'RUN_FILE', 'data_spec', 'build_datasets', 'InMemory', 'RunParts', 'build_features',
+           'cpu_threads', 'build_specs', 'build_model', 'lr_factor', 'make_optimizer', 'LossOut', 'training_loss',
+           'RoutingMeter', 'routing_matrix', 'save_routing_heatmap', 'item_seed', 'StepBatches', 'fork_rng',
+           'SeededItems', 'rng_state', 'set_rng_state', 'atomic_write_text', 'list_checkpoints', 'save_checkpoint',
+           'read_checkpoint', 'latest_checkpoint', 'load_weights', 'config_diff', 'cpu_has_bf16', 'make_accelerator',
+           'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer', 'defer_sigint',
+           'truncate_log', 'PixelBaseline', 'evaluate_baseline', 'save_stl_result', 'load_stl_references',
+           'delta_m_from', 'metrics_table', 'margins', 'check_out_dir', 'init_out_dir', 'train_parser',
+           'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'config_from_dict', 'run_eval',
+           'eval_main', 'main']
 
 # %% ../nbs/11_train.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -92,11 +93,13 @@ def build_features(cfg:LangSAMConfig, data:dict,
     return RunParts(tr_items, va_items, CachedFeatureDataset(InMemory(tr_items), cache, augment=True),
                     CachedFeatureDataset(InMemory(va_items), cache, augment=False), bb, nc)
 
+_START_THREADS = torch.get_num_threads()   # torch's own choice at start-up: $OMP_NUM_THREADS if set, else the physical cores
+
 def cpu_threads(n:int|None=None,   # threads per process; None = auto
                 processes:int=1      # processes on this machine
                ) -> int:
-    "Set torch's CPU threads: `n`, or half the cores shared among the processes (1 to 4). Returns the number set."
-    if n is None: n = max(1, min(4, (os.cpu_count() or 2) // (2 * max(1, processes))))
+    "Set torch's CPU threads: `n`, or torch's start-up default ($OMP_NUM_THREADS, else the cores) shared among the processes."
+    if n is None: n = max(1, _START_THREADS // max(1, processes))
     if n < 1: raise ValueError(f"threads must be >= 1, got {n}")
     torch.set_num_threads(n)
     return n
@@ -377,6 +380,8 @@ def config_diff(a:dict, b:dict, keys=None) -> dict:
     return {k: (a.get(k), b.get(k)) for k in keys if norm(a.get(k)) != norm(b.get(k))}
 
 # %% ../nbs/11_train.ipynb #c2451a70
+PRECISIONS = ('auto', 'no', 'bf16', 'fp16')
+
 def cpu_has_bf16() -> bool:
     "Does this CPU do bfloat16 arithmetic natively (AVX512-BF16 or AMX)? Linux only; elsewhere False."
     try: flags = Path('/proc/cpuinfo').read_text()
@@ -384,13 +389,14 @@ def cpu_has_bf16() -> bool:
     return ' avx512_bf16' in flags or ' amx_bf16' in flags
 
 def make_accelerator(cpu:bool|None=None,        # None: CPU only when no CUDA device is present
-                     mixed_precision:str='auto' # 'auto': bf16 where the hardware has it (GPU; CPU with AVX512-BF16/AMX), fp16 on older GPUs; or 'no', 'bf16', 'fp16'
+                     mixed_precision:str='auto' # 'auto': float32 on the CPU, bf16 on GPUs that have it, else fp16; or 'no', 'bf16', 'fp16'
                     ):
     "The `Accelerator` of every entry point: DDP tolerant of unused experts, evaluation shards without duplicates."
     from accelerate import Accelerator, DataLoaderConfiguration, DistributedDataParallelKwargs
+    if mixed_precision not in PRECISIONS: raise ValueError(f"mixed_precision must be one of {list(PRECISIONS)}, got {mixed_precision!r}")
     cpu = (not torch.cuda.is_available()) if cpu is None else cpu
-    if mixed_precision == 'auto':
-        if cpu: mixed_precision = 'bf16' if cpu_has_bf16() else 'no'
+    if mixed_precision == 'auto':                 # CPU: bf16 autocast made the trainer slower here, even with AVX512-BF16 (below)
+        if cpu: mixed_precision = 'no'
         else: mixed_precision = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
     return Accelerator(cpu=cpu, mixed_precision=mixed_precision, step_scheduler_with_optimizer=False,
                        dataloader_config=DataLoaderConfiguration(even_batches=False),
@@ -894,7 +900,9 @@ def train_parser() -> argparse.ArgumentParser:
     a('--overwrite', action='store_true', help="delete the run in --out and start again")
     a('--eval-every', type=int, default=None); a('--ckpt-every', type=int, default=None)
     a('--log-every', type=int, default=10); a('--workers', type=int, default=0)
-    a('--threads', type=int, default=None, help="CPU threads per process (default: half the cores, 1 to 4)")
+    a('--threads', type=int, default=None, help="CPU threads per process (default: $OMP_NUM_THREADS, else the cores, "
+      "shared among the processes; use 1 on a machine that other jobs keep busy)")
+    a('--precision', default='auto', choices=PRECISIONS, help="autocast: auto = float32 on the CPU, bf16 (else fp16) on a GPU")
     a('--cache-dir', default=None, help="F_v cache folder (default $LANGSAM_CACHE/features)")
     a('--stl-ref', nargs='+', default=None, help="single-task result files or folders: report Δm against them")
     a('--no-baselines', action='store_true', help="skip the label-statistics baselines")
@@ -925,7 +933,7 @@ def _warn_cpu_launch():
 # %% ../nbs/11_train.ipynb #1a2c1e66
 def run_train(args, acc=None) -> dict:
     "Everything `langsam_train` does; returns the report (for `--variant stl`: one report per task)."
-    acc = acc or make_accelerator()
+    acc = acc or make_accelerator(mixed_precision=getattr(args, 'precision', 'auto'))
     _warn_cpu_launch()
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
     if args.data == 'pascal' and not args.tasks: args.tasks = ','.join(PASCAL_TASKS)
@@ -954,6 +962,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
              f"randomly initialised ({parts.backbone.weights_id}) and frozen.\nThe numbers below say nothing about SAM 2; "
              "pass --checkpoint <sam2.1 checkpoint> (or --hub) for the paper's setting.\n" + "=" * 100)
     t_data = time.time() - t0
+    seed_everything(cfg.seed)                           # initial weights from the seed alone, not from what ran before
     model = build_model(cfg, parts.num_classes, acc.device)
     specs = build_specs(cfg, parts.num_classes, data)
     _say(acc, f"{args.variant}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
@@ -969,7 +978,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     name = 'LangSAM' if args.variant == 'full' else args.variant
     report = dict(variant=args.variant, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
                   n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=acc.num_processes,
-                  seconds=dict(data_and_features=round(t_data, 1), train_and_eval=round(t_train, 1)))
+                  seconds=dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1), train_and_eval=round(t_train, 1)))
     columns = {name: res.metrics}
     if acc.is_main_process:
         if not args.no_baselines:
@@ -1012,7 +1021,9 @@ def eval_parser() -> argparse.ArgumentParser:
     a('path', help="a run folder (its newest checkpoint) or a checkpoint folder (checkpoints/step-XXXXXXX)")
     a('--data-root', default=None, help="the dataset folder, if it moved since training")
     a('--batch-size', type=int, default=4); a('--cache-dir', default=None)
-    a('--threads', type=int, default=None, help="CPU threads per process (default: half the cores, 1 to 4)")
+    a('--threads', type=int, default=None, help="CPU threads per process (default: $OMP_NUM_THREADS, else the cores, "
+      "shared among the processes)")
+    a('--precision', default='auto', choices=PRECISIONS, help="autocast: auto = float32 on the CPU, bf16 (else fp16) on a GPU")
     a('--baselines', action='store_true', help="also score the label-statistics baselines")
     a('--stl-ref', nargs='+', default=None, help="single-task result files or folders: report Δm against them")
     a('--json', default=None, help="also write the report to this JSON file")
@@ -1026,7 +1037,7 @@ def config_from_dict(d:dict) -> LangSAMConfig:
 
 def run_eval(args, acc=None) -> dict:
     "Everything `langsam_eval` does; returns the report."
-    acc = acc or make_accelerator()
+    acc = acc or make_accelerator(mixed_precision=getattr(args, 'precision', 'auto'))
     _warn_cpu_launch()
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
     p = Path(args.path)
