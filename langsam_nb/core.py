@@ -4,15 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #92b38b52
 from __future__ import annotations
-import os, random, dataclasses
+import os, random, socket, hashlib, functools, dataclasses
+from pathlib import Path
 from dataclasses import dataclass, field, asdict, replace
 import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'LangSAMConfig',
-           'get_config', 'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images']
+__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'cache_dir',
+           'atomic_write', 'file_sha256', 'hub_offline', 'hub_reachable', 'LangSAMConfig', 'get_config',
+           'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images']
 
 # %% ../nbs/00_core.ipynb #a7b33eb9
 def default_device() -> torch.device:
@@ -32,6 +34,59 @@ def in_test() -> bool:
     "True while `nbdev_test` runs a notebook (it sets `IN_TEST`): progress bars and banners stay quiet."
     return bool(os.environ.get('IN_TEST'))
 
+# %% ../nbs/00_core.ipynb #9e4fe978
+def cache_dir(*parts:str) -> Path:
+    "The package's cache folder, `$LANGSAM_CACHE` or `~/.cache/langsam_nb`, joined with `parts` (nothing is created)."
+    return Path(os.environ.get('LANGSAM_CACHE') or Path.home() / '.cache' / 'langsam_nb').expanduser().joinpath(*parts)
+
+def atomic_write(path,  # destination file (its folder must exist)
+                 data   # bytes, str (UTF-8), or a function `write(tmp_path)` that writes the file (e.g. safetensors)
+                ) -> Path:
+    "Write `path` through a temporary file beside it (named with the pid), fsync, then `os.replace`: never half a file."
+    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
+    try:
+        if callable(data): data(tmp)
+        else: tmp.write_bytes(data.encode() if isinstance(data, str) else bytes(data))
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)        # only left behind if the write failed
+    return path
+
+@functools.lru_cache(maxsize=64)
+def _sha256_memo(path:str, size:int, mtime_ns:int) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+def file_sha256(path) -> str:
+    "sha256 (hex) of a file, memoised on (path, size, mtime) so repeated identity checks are free."
+    p = Path(path).resolve(); st = p.stat()
+    return _sha256_memo(str(p), st.st_size, st.st_mtime_ns)
+
+# %% ../nbs/00_core.ipynb #18426c43
+_PROXY_VARS = ('HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy')
+
+def hub_offline() -> bool:
+    "Is the Hugging Face hub switched off (`HF_HUB_OFFLINE=1`, read by `huggingface_hub` at import or set since)?"
+    if os.environ.get('HF_HUB_OFFLINE', '').strip().upper() in ('1', 'ON', 'YES', 'TRUE'): return True
+    try: from huggingface_hub import constants
+    except ImportError: return False
+    return bool(constants.HF_HUB_OFFLINE)
+
+def hub_reachable(timeout:float=3.0  # seconds for the TCP connection
+                 ) -> bool:
+    "Does the hub (or the HTTPS proxy, when one is set) accept a TCP connection within `timeout`? No request is sent."
+    from urllib.parse import urlparse
+    proxy = next((os.environ[k] for k in _PROXY_VARS if os.environ.get(k)), None)
+    if proxy:
+        u = urlparse(proxy if '://' in proxy else f'http://{proxy}'); addr = (u.hostname, u.port or 80)
+    else:
+        from huggingface_hub import constants
+        u = urlparse(constants.ENDPOINT); addr = (u.hostname or 'huggingface.co', u.port or 443)
+    try: socket.create_connection(addr, timeout=timeout).close(); return True
+    except OSError: return False
+
 # %% ../nbs/00_core.ipynb #4cb392cf
 NYUD_TASKS = ('semseg', 'depth', 'normals', 'edge')                      # paper Table 2 (NYUD-v2)
 PASCAL_TASKS = ('semseg', 'human_parts', 'sal', 'normals', 'edge')       # paper Table 1 (PASCAL-Context)
@@ -50,6 +105,8 @@ class LangSAMConfig:
     head_hidden:int|None = 64               # task heads' hidden width; None = C, the paper's "hidden layer of dimension
                                             # equal to the final embedding size" (Sec. 4); tiny: 64 to fit the CPU budget
     text_backend:str = 'minilm'             # 'clip' (paper), 'minilm' (offline default), 'onehot' (no language)
+    text_checkpoint:str|None = None         # text weights: clip a local file (offline OpenAI ViT-B/32), minilm a model
+                                            # folder; None = the backend's default (clip: the hub, minilm: bundled)
     prompts:str = 'base'                    # 'base' = Listing 1, 'augmented' = Listing 2 (Table 6)
     renorm_product:bool = False             # renormalise G_tok*G_lang over kept experts (paper: no, appendix code)
     residual:bool = True                    # y = x + MoE(x) around each block (paper intro, contribution 3)
@@ -67,7 +124,7 @@ class LangSAMConfig:
     warmup:float = 0.05                     # fraction of steps with linear warm-up (paper Sec. 4)
     schedule:str = 'cosine'                 # decay after warm-up (paper silent; ours)
     batch_size:int = 2                      # paper Sec. 4
-    steps:int = 1600                        # optimiser steps (tiny: the main job, ~8 min on a 2-core CPU; 11_train)
+    steps:int = 1600                        # optimiser steps (tiny: the main job, ~8 min on a 2-core CPU; 11c_cli)
     seed:int = 0
 
     def __post_init__(self):

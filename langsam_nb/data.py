@@ -11,16 +11,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
-from .core import NYUD_TASKS, PASCAL_TASKS, ALL_TASKS
+from .core import NYUD_TASKS, PASCAL_TASKS, ALL_TASKS, cache_dir
 
 # %% auto #0
 __all__ = ['IGNORE', 'IMAGENET_MEAN', 'IMAGENET_STD', 'NYUD_SIZE', 'NYUD_MT_SIZE', 'NYUD_COUNTS', 'PASCAL_COUNTS', 'HUMAN_PARTS',
-           'PART_TO_CLASS', 'FILL', 'NYUD_VARIANT_MSG', 'read_png', 'read_npy', 'read_mat', 'read_split',
-           'decode_nyud_semseg', 'decode_class_png', 'decode_normals', 'decode_binary', 'parts_from_anno',
-           'write_parts_mat', 'label_boundaries', 'RandomScale', 'RandomCrop', 'RandomHorizontalFlip',
-           'PhotoMetricDistortion', 'Normalize', 'PadTo', 'Compose', 'train_transform', 'eval_transform',
-           'DenseDataset', 'NYUDv2', 'PascalContext', 'data_samples_dir', 'cache_dir', 'synth_root', 'ensure_synth',
-           'SynthScenes', 'validate', 'collate']
+           'PART_TO_CLASS', 'FILL', 'LABEL_KEYS', 'NYUD_VARIANT_MSG', 'read_png', 'read_npy', 'read_mat', 'read_split',
+           'decode_nyud_semseg', 'decode_class_png', 'decode_normals_png', 'decode_binary', 'parts_from_anno',
+           'write_parts_mat', 'label_boundaries', 'RandomScale', 'RandomCrop', 'hflip_item', 'crop_item',
+           'RandomHorizontalFlip', 'PhotoMetricDistortion', 'Normalize', 'PadTo', 'Compose', 'train_transform',
+           'eval_transform', 'unpad', 'DenseDataset', 'NYUDv2', 'PascalContext', 'data_samples_dir', 'synth_root',
+           'ensure_synth', 'SynthScenes', 'validate', 'collate']
 
 # %% ../nbs/08b_data.ipynb #229a6892
 IGNORE = 255                                    # ignore label of every classification-like target (peers' convention)
@@ -98,7 +98,7 @@ def decode_class_png(label:np.ndarray, num_classes:int, what:str='label', path=N
     if bad.any(): raise ValueError(f"{what} {path or ''} has values {np.unique(label[bad])[:5].tolist()} outside 0..{num_classes - 1} and 255")
     return torch.from_numpy(label.astype(np.int64))
 
-def decode_normals(v:np.ndarray, path=None) -> Tensor:
+def decode_normals_png(v:np.ndarray, path=None) -> Tensor:
     "uint8 (H, W, 3) with n = 2v/255 - 1 -> float32 (3, H, W) unit vectors, invalid pixels all-zero."
     if v.ndim != 3 or v.shape[-1] != 3: raise ValueError(f"normals {path or ''} must be an RGB (H, W, 3) PNG, got shape {v.shape}")
     n = v.astype(np.float32) * np.float32(2 / 255) - 1                                    # (H, W, 3)
@@ -230,14 +230,31 @@ class RandomCrop:
         return {**{k: v[..., y:y + th, x:x + tw] for k, v in s.items() if k != 'meta'}, 'meta': s['meta']}
 
 # %% ../nbs/08b_data.ipynb #0314ab2c
+LABEL_KEYS = ('semseg', 'human_parts', 'depth', 'normals', 'edge', 'sal')  # the spatial labels of an item (DESIGN §12)
+
+def hflip_item(item:dict) -> dict:
+    "Mirror every spatial entry (`image`, `features`, labels) left-right; the normals' x component is negated."
+    out = {k: v if k == 'meta' else _flip(v) for k, v in item.items()}        # same keys, same order
+    if 'normals' in out: out['normals'] = out['normals'] * torch.tensor([-1., 1., 1.])[:, None, None]
+    meta = item.get('meta', {})
+    out['meta'] = {**meta, 'hflip': not meta.get('hflip', False)}
+    return out
+
+def crop_item(item:dict, top:int, left:int, # crop origin in cells of `stride` pixels
+              h:int, w:int,                 # crop size in cells
+              stride:int=4) -> dict:
+    "Crop `features` to h x w cells at (top, left) and `image`/labels to the aligned (stride h) x (stride w) pixels."
+    out = dict(item)
+    if 'features' in out: out['features'] = out['features'][..., top:top + h, left:left + w]
+    for k in ('image',) + LABEL_KEYS:
+        if k in out: out[k] = out[k][..., stride * top:stride * (top + h), stride * left:stride * (left + w)]
+    out['meta'] = {**item.get('meta', {}), 'crop': (stride * top, stride * left, stride * h, stride * w)}
+    return out
+
 class RandomHorizontalFlip:
-    "Mirror image and labels with probability `p`; the normals' x component is negated."
+    "Mirror image and labels with probability `p` (`hflip_item`); the normals' x component is negated."
     def __init__(self, p:float=0.5, generator:torch.Generator|None=None): self.p, self.generator = p, generator
-    def __call__(self, s:dict) -> dict:
-        if _rand(self.generator) >= self.p: return s
-        out = {k: _flip(v) for k, v in s.items() if k != 'meta'}
-        if 'normals' in out: out['normals'] = out['normals'] * torch.tensor([-1., 1., 1.])[:, None, None]
-        return {**out, 'meta': s.get('meta', {})}
+    def __call__(self, s:dict) -> dict: return s if _rand(self.generator) >= self.p else hflip_item(s)
 
 # %% ../nbs/08b_data.ipynb #026f8448
 class PhotoMetricDistortion:
@@ -306,6 +323,15 @@ def eval_transform(size:tuple|None=None  # pad target (H, W); None = keep the st
     "Evaluation: normalisation, then centre padding to `size` (labels never resized)."
     return Compose(Normalize(), PadTo(size)) if size is not None else Compose(Normalize())
 
+def unpad(x:Tensor,   # (..., H, W) a padded prediction or label (one item or a batch padded alike)
+          pad:tuple   # `meta['pad']` = (top, bottom, left, right) recorded by `PadTo`
+         ) -> Tensor:
+    "Undo `PadTo`: crop the last two axes back to the original image (evaluation scores only the original pixels)."
+    t, b, l, r = (int(p) for p in pad)
+    H, W = x.shape[-2:]
+    if min(t, b, l, r) < 0 or t + b >= H or l + r >= W: raise ValueError(f"pad {tuple(pad)} does not fit a {H}x{W} map")
+    return x[..., t:H - b, l:W - r]
+
 # %% ../nbs/08b_data.ipynb #43e74e40
 class DenseDataset(torch.utils.data.Dataset):
     "Base of the loaders: split/task checks, shape checks, transform; subclasses implement `load_raw(id)`."
@@ -370,7 +396,7 @@ class NYUDv2(DenseDataset):
             elif t == 'depth':
                 d = read_npy(p, 'depth'); d[~np.isfinite(d) | (d < 0)] = 0
                 lab[t] = torch.from_numpy(d)[None]
-            elif t == 'normals': lab[t] = decode_normals(read_png(p, 'normals'), p)
+            elif t == 'normals': lab[t] = decode_normals_png(read_png(p, 'normals'), p)
             elif t == 'edge': lab[t] = decode_binary(read_png(p, 'edge'))[None].float()
             elif t == 'human_parts': lab[t] = decode_class_png(read_png(p, 'human_parts'), 7, 'human_parts', p)
             elif t == 'sal': lab[t] = decode_binary(read_png(p, 'sal')).long()
@@ -407,7 +433,7 @@ class PascalContext(DenseDataset):
             p = files[t]
             if t == 'semseg': lab[t] = decode_class_png(read_png(p, 'semseg'), 21, 'semseg label', p)
             elif t == 'human_parts': lab[t] = parts_from_anno(read_mat(p, 'human_parts', 'anno'), hw, p)
-            elif t == 'normals': lab[t] = decode_normals(read_png(p, 'normals'), p)
+            elif t == 'normals': lab[t] = decode_normals_png(read_png(p, 'normals'), p)
             elif t == 'sal': lab[t] = decode_binary(read_png(p, 'sal')).long()
             elif t == 'edge': lab[t] = torch.from_numpy(label_boundaries(read_mat(p, 'edge', 'LabelMap')))[None].float()
         return self._finish(id_, image, lab, files)
@@ -421,14 +447,10 @@ def data_samples_dir() -> Path:
     raise FileNotFoundError("data_samples/ not found: it ships with the repository (git clone), not with the package")
 
 # %% ../nbs/08b_data.ipynb #63190f2e
-def cache_dir() -> Path:
-    "Root of the package's caches: `$LANGSAM_CACHE` or `~/.cache/langsam_nb`."
-    return Path(os.environ.get('LANGSAM_CACHE') or Path.home() / '.cache' / 'langsam_nb').expanduser()
-
 def synth_root(size:tuple=(128, 160), n_train:int=200, n_val:int=50, seed:int=0) -> Path:
     "Cache folder of one SynthScenes configuration."
     from langsam_nb.synth import SYNTH_VERSION
-    return cache_dir() / 'synth' / f'v{SYNTH_VERSION}_{size[0]}x{size[1]}_train{n_train}_val{n_val}_seed{seed}'
+    return cache_dir('synth') / f'v{SYNTH_VERSION}_{size[0]}x{size[1]}_train{n_train}_val{n_val}_seed{seed}'
 
 def ensure_synth(root, size:tuple, n_train:int, n_val:int, seed:int, progress:bool|None=None, **scene_kw) -> Path:
     "Make sure `root` holds this SynthScenes configuration: a new folder is written to a temp folder and renamed."
@@ -561,7 +583,7 @@ def collate(items:list   # dataset items (dicts) with the same keys and sizes
     if not items: raise ValueError("collate got no items")
     keys = list(items[0])
     for it in items[1:]:
-        if list(it) != keys: raise ValueError(f"items have different keys: {keys} vs {list(it)}")
+        if set(it) != set(keys): raise ValueError(f"items have different keys: {keys} vs {list(it)}")
     out = {}
     for k in keys:
         if k == 'meta': out[k] = [it['meta'] for it in items]; continue

@@ -59,7 +59,7 @@ class LanguageGuidedMoE(nn.Module):
         "Dual gate: tokens (B, N, C), the token gate's GateOutput, G_lang (B, E), product weights (B, N, k)."
         tokens = x.flatten(2).transpose(1, 2)                                   # (B, N, C), n = h * W + w
         g = self.gate(tokens)                                                   # weights, idx (B, N, k); scores (B, N, E)
-        lang = self.router(x, task_emb) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
+        lang = self.router(x, task_emb, check=False) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
         w = g.weights * torch.take_along_dim(lang[:, None, :], g.idx, dim=-1)  # (B, N, k)  G_tok * G_lang[idx]
         if self.renorm_product: w = w / w.sum(-1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
         return tokens, g, lang, w
@@ -69,7 +69,7 @@ class LanguageGuidedMoE(nn.Module):
         B, C, H, W = x.shape
         tokens, g, lang, w = self.route(x, task_emb)
         flat, idx, wf = tokens.reshape(B * H * W, C), g.idx.reshape(B * H * W, -1), w.reshape(B * H * W, -1)
-        y = dense_combine(self.experts, flat, idx, wf) if self.dense else self.experts.forward_sparse(flat, idx, wf)  # (B*N, C)
+        y = dense_combine(self.experts, flat, idx, wf) if self.dense else self.experts.forward_sparse(flat, idx, wf, check=False)  # (B*N, C)
         y = y.reshape(B, H * W, C).transpose(1, 2).reshape(B, C, H, W)
         s = g.scores.reshape(B * H * W, -1)
         probs = s / s.sum(-1, keepdim=True)                                 # (B*N, E) scores as a distribution
@@ -81,9 +81,10 @@ class LanguageGuidedMoE(nn.Module):
     def forward(self,
                 x:Tensor,                  # (B, C, H, W) visual features F_v
                 task_emb:Tensor|None=None, # (d,) or (B, d) task embedding e_t; may be None when use_lgr=False
+                check:bool=True,           # validate x and e_t (LangSAM checks its input once and passes False)
                ) -> MoEOutput:
         "y_ts = F_v + sum_i G_i(F_v) G_lang_i(F_v, e_t) E_i(F_v): Eq. (3) with the residual."
-        r = self.branch(x, self.check_inputs(x, task_emb))
+        r = self.branch(x, self.check_inputs(x, task_emb) if check else task_emb)
         return r._replace(out=x + r.out) if self.residual else r
 
     def extra_repr(self):

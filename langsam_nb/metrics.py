@@ -44,6 +44,7 @@ def _same_shape(pred:Tensor, target:Tensor):
 class MeanIoU(Metric):
     "Mean IoU from a dataset-pooled confusion matrix; `compute()` gives both conventions for absent classes."
     is_differentiable, higher_is_better, full_state_update = False, True, False
+    directions = {'mIoU': True, 'mIoU_present': True, 'pixel_acc': True}   # output -> higher is better (None: not a score)
 
     def __init__(self,
                  num_classes:int,                 # K: labels are 0..K-1
@@ -90,6 +91,7 @@ class MeanIoU(Metric):
 class DepthRMSE(Metric):
     "Dataset-pooled depth RMSE (metres) and absolute relative error over pixels with ground truth > 0."
     is_differentiable, higher_is_better, full_state_update = False, False, False
+    directions = {'rmse': False, 'abs_rel': False}
 
     def __init__(self, max_depth:float|None=None, # also ignore ground truth >= max_depth (TaskPrompter: 80)
                  **kwargs):
@@ -128,6 +130,7 @@ def unit_vectors(x:Tensor, # (B, C, H, W) vectors along dim 1
 class NormalsAngularError(Metric):
     "Dataset-pooled angular error of surface normals in degrees: mean (mErr), median, RMSE, % within 11.25/22.5/30."
     is_differentiable, higher_is_better, full_state_update = False, False, False
+    directions = {'mErr': False, 'medErr': False, 'rmseErr': False, 'within_11.25': True, 'within_22.5': True, 'within_30.0': True}
     bin_width = 0.01       # degrees per histogram bin (median resolution)
     within = (11.25, 22.5, 30.0)
 
@@ -168,6 +171,7 @@ class NormalsAngularError(Metric):
 class SaliencyMaxF(Metric):
     "Dataset-pooled maximum F-measure (beta^2 = 0.3) over probability thresholds 0.05..0.95."
     is_differentiable, higher_is_better, full_state_update = False, True, False
+    directions = {'maxF': True, 'maxF_threshold': None}
 
     def __init__(self,
                  beta_sq:float=0.3,          # beta^2 of the F-measure (saliency convention)
@@ -361,6 +365,7 @@ class BoundaryODSF(Metric):
     """Boundary odsF (SEISM protocol): NMS, thinning, matching within `max_dist` x diagonal, counts summed over images
     per threshold, best threshold for the whole set. `matching='distance'` is an approximation (see the notebook)."""
     is_differentiable, higher_is_better, full_state_update = False, True, False
+    directions = {'odsF': True, 'ods_threshold': None, 'ods_precision': None, 'ods_recall': None}   # the operating point
 
     def __init__(self,
                  max_dist:float=0.011,       # tolerance / image diagonal: 0.011 NYUD-v2, 0.0075 PASCAL-Context

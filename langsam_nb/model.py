@@ -8,11 +8,12 @@ import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import LangSAMConfig, get_config, check_features, ALL_TASKS
 from .dual import LanguageGuidedMoE
 from .shared import SharedLanguageMoE
 from .tasks import TaskHead, task_specs, make_coarse_head
-from .text import encode_tasks, text_dim
+from .text import encode_tasks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'build_variant', 'count_params_flops']
@@ -53,19 +54,23 @@ class LangSAM(nn.Module):
     "LangSAM: per-task language-guided MoE blocks, coarse heads, one shared language-guided MoE, task heads."
     def __init__(self, config:LangSAMConfig|None=None,  # model settings (`core.get_config` / `variant_config`)
                  num_classes:dict|None=None,             # classes of segmentation tasks, e.g. {'semseg': 40}
-                 task_emb:dict|None=None,                # {task: (d,)} precomputed; None = encode with config.text_backend
+                 task_emb:dict|None=None,                # {task: (d,)} from `text.encode_tasks` (required)
                  backbone:nn.Module|None=None,           # image encoder (B,3,H,W)->(B,C,H/4,W/4); None = features only
                 ):
         super().__init__()
         cfg = self.config = config or get_config('tiny')
         self.tasks = tuple(cfg.tasks)
         self.specs = task_specs(self.tasks, num_classes or {})
-        if task_emb is None: task_emb = encode_tasks(self.tasks, backend=cfg.text_backend, prompts=cfg.prompts)
+        if task_emb is None:
+            raise ValueError("LangSAM needs task_emb={task: (d,) tensor}: encode the prompts first, e.g. "
+                             "text.encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts), or use build_variant(...)")
         missing = [t for t in self.tasks if t not in task_emb]
         if missing: raise ValueError(f"task_emb has no embedding for {missing}; it has {list(task_emb)}")
         d = {tuple(task_emb[t].shape) for t in self.tasks}
         if len(d) != 1 or len(next(iter(d))) != 1: raise ValueError(f"task embeddings must all be (d,) vectors, got shapes {d}")
         self.text_dim = next(iter(d))[0]
+        bad = [t for t in self.tasks if not torch.isfinite(task_emb[t]).all()]
+        if bad: raise ValueError(f"task embeddings of {bad} contain NaN or Inf values")
         self.register_buffer('task_emb', torch.stack([task_emb[t].float() for t in self.tasks]))  # (T, d)
         self.backbone = backbone
         C = cfg.channels
@@ -80,6 +85,7 @@ class LangSAM(nn.Module):
         self.heads = nn.ModuleDict({t: TaskHead(C, self.specs[t].out_channels, hidden=cfg.head_hidden) for t in self.tasks})
 
 # %% ../nbs/10_model.ipynb #41be3af0
+@patch
 def _features(self:LangSAM, x:Tensor) -> Tensor:
     "F_v from images (through the backbone) or from cached features."
     C = self.config.channels
@@ -90,12 +96,16 @@ def _features(self:LangSAM, x:Tensor) -> Tensor:
         return self.backbone(x)
     return check_features(x, C, 'features')
 
-def _forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
-             tasks=None                # subset of self.tasks; None = all
-            ) -> dict:
+@patch
+def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
+            tasks=None                # subset of self.tasks; None = all
+           ) -> dict:
+    "{'pred', 'coarse', 'aux_loss', 'routing'} of the tasks (all, or `tasks`); the input is checked once, here."
     tasks = self.tasks if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
     unknown = [t for t in tasks if t not in self.tasks]
     if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(self.tasks)}")
+    if tuple(self.task_emb.shape) != (len(self.tasks), self.text_dim):
+        raise ValueError(f"task_emb buffer must be (T={len(self.tasks)}, d={self.text_dim}), got {tuple(self.task_emb.shape)}")
     fv = self._features(x).contiguous(memory_format=torch.channels_last)  # (B, C, h, w), stored h-w-C: tokens are views
     B, _, h, w = fv.shape
     size = (4 * h, 4 * w)                                    # stride 4 back to the input size
@@ -106,29 +116,28 @@ def _forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B,
         e = self.task_emb[self.tasks.index(t)]               # (d,)
         stats = {}
         if self.config.use_tlm:
-            o = self.tlm[t](fv, e)
+            o = self.tlm[t](fv, e, check=False)
             y_ts, aux = o.out, aux + o.aux_loss
             coarse[t] = self.coarse[t](y_ts)                 # (B, ch, h, w), supervised (Sec. 3.2)
             stats.update(o.stats)
         else: y_ts = shared
         if self.slm is not None:
-            s = self.slm(y_ts, e, source=fv if self.config.slm_input == 'F_v' else None)
+            s = self.slm(y_ts, e, source=fv if self.config.slm_input == 'F_v' else None, check=False)
             y, aux = s.out, aux + s.aux_loss                 # y_t = y_ts + SLM(., e_t)  (Eq. 12)
             stats['slm'] = s.stats
         else: y = y_ts
-        pred[t] = self.heads[t](y, size)                     # (B, ch, H, W)
+        pred[t] = self.heads[t](y, size, check=False)        # (B, ch, H, W)
         routing[t] = stats
     return {'pred': pred, 'coarse': coarse, 'aux_loss': aux, 'routing': routing}
-
-LangSAM._features, LangSAM.forward = _features, _forward
 
 # %% ../nbs/10_model.ipynb #b3d55328
 def build_variant(variant:str='full',      # a key of VARIANTS
                   num_classes:dict|None=None,
-                  task_emb:dict|None=None,  # None: encoded with the variant's text backend
+                  task_emb:dict|None=None,  # None: encoded with the variant's text backend (cached on disk)
                   preset:str='tiny', **overrides) -> LangSAM:
-    "A LangSAM for one ablation variant."
+    "A LangSAM for one ablation variant; the builder, not the model, runs the text encoder."
     cfg = variant_config(variant, preset, **overrides)
+    if task_emb is None: task_emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
     return LangSAM(cfg, num_classes=num_classes, task_emb=task_emb)
 
 # %% ../nbs/10_model.ipynb #95dfc034

@@ -41,9 +41,10 @@ class Experts(nn.Module):
                        idx:Tensor,       # (N, k) int64 expert ids chosen for each token
                        weights:Tensor,   # (N, k) weight of each chosen expert
                        fused:bool=True,  # custom autograd Function (fast) or plain autograd (readable)
+                       check:bool=True,  # validate the inputs (see `sparse_dispatch`)
                       ) -> Tensor:       # (N, C) = sum_j weights[n, j] * E_{idx[n, j]}(x[n])
         "Each expert runs once, on the tokens routed to it (implemented by `sparse_dispatch` below)."
-        return sparse_dispatch(x, idx, weights, self.w1, self.b1, self.w2, self.b2, fused=fused)
+        return sparse_dispatch(x, idx, weights, self.w1, self.b1, self.w2, self.b2, fused=fused, check=check)
 
     def extra_repr(self): return f"num_experts={self.num_experts}, dim={self.dim}, hidden={self.hidden}"
 
@@ -124,14 +125,8 @@ class _SparseDispatch(torch.autograd.Function):
         return gx, gws, gw1, gb1, gw2, gb2, None, None
 
 # %% ../nbs/01_moe.ipynb #9a652b88
-def sparse_dispatch(x:Tensor,        # (N, C) tokens
-                    idx:Tensor,      # (N, k) int64 expert ids
-                    weights:Tensor,  # (N, k) weights of the chosen experts
-                    w1:Tensor, b1:Tensor, w2:Tensor, b2:Tensor, # expert parameters (E, C, D), (E, D), (E, D, C), (E, C)
-                    fused:bool=True, # custom autograd Function (fast) or plain autograd (readable)
-                   ) -> Tensor:      # (N, C)
-    "y[n] = sum_j weights[n, j] * E_{idx[n, j]}(x[n]), running each expert once on its own tokens."
-    E, C = w1.shape[0], w1.shape[1]
+def _check_dispatch(x:Tensor, idx:Tensor, weights:Tensor, E:int, C:int):
+    "Shapes, dtype and range of a dispatch's inputs (the range check reads two numbers back from the device)."
     if x.dim() != 2 or x.shape[1] != C: raise ValueError(f"x must be (N, C={C}) tokens, got shape {tuple(x.shape)}")
     if idx.dim() != 2 or idx.shape[0] != x.shape[0]:
         raise ValueError(f"idx must be (N={x.shape[0]}, k) expert ids, got shape {tuple(idx.shape)}")
@@ -139,11 +134,22 @@ def sparse_dispatch(x:Tensor,        # (N, C) tokens
     if weights.shape != idx.shape: raise ValueError(f"weights shape {tuple(weights.shape)} does not match idx shape {tuple(idx.shape)}")
     if idx.numel() and (idx.min() < 0 or idx.max() >= E):
         raise ValueError(f"idx holds expert ids outside 0..{E - 1}: min {idx.min().item()}, max {idx.max().item()}")
+
+def sparse_dispatch(x:Tensor,        # (N, C) tokens
+                    idx:Tensor,      # (N, k) int64 expert ids
+                    weights:Tensor,  # (N, k) weights of the chosen experts
+                    w1:Tensor, b1:Tensor, w2:Tensor, b2:Tensor, # expert parameters (E, C, D), (E, D), (E, D, C), (E, C)
+                    fused:bool=True, # custom autograd Function (fast) or plain autograd (readable)
+                    check:bool=True, # validate the inputs; a gate's own top-k output needs no check (the blocks pass False)
+                   ) -> Tensor:      # (N, C)
+    "y[n] = sum_j weights[n, j] * E_{idx[n, j]}(x[n]), running each expert once on its own tokens."
+    E, C = w1.shape[0], w1.shape[1]
+    if check: _check_dispatch(x, idx, weights, E, C)
     dev = x.device.type
     if torch.is_autocast_enabled(dev):                          # mixed precision: run the experts in the autocast dtype
         dt = torch.get_autocast_dtype(dev)
         with torch.autocast(dev, enabled=False):
-            return sparse_dispatch(x.to(dt), idx, weights, *(p.to(dt) for p in (w1, b1, w2, b2)), fused=fused)
+            return sparse_dispatch(x.to(dt), idx, weights, *(p.to(dt) for p in (w1, b1, w2, b2)), fused=fused, check=False)
     weights = weights.to(x.dtype)
     if not fused: return _sparse_autograd(x, idx, weights, w1, b1, w2, b2)
     tok, order, counts = route_tokens(idx, E)
@@ -192,7 +198,7 @@ def routing_stats(probs:Tensor,   # (N, E) router probabilities
     "Detached routing statistics: load f (E,), mean weight per expert (E,), mean router probability (E,), entropies."
     with torch.no_grad():
         N = max(idx.reshape(-1, idx.shape[-1]).shape[0], 1)
-        mean_w = torch.zeros(num_experts, device=weights.device).index_add_(0, idx.reshape(-1), weights.reshape(-1).float()) / N
+        mean_w = torch.zeros(num_experts, dtype=torch.float32, device=weights.device).index_add_(0, idx.reshape(-1), weights.reshape(-1).float()) / N
         return {'load': expert_load(idx, num_experts), 'mean_weight': mean_w,
                 'mean_prob': probs.reshape(-1, num_experts).float().mean(0),
                 'gate_entropy': gate_entropy(weights), 'router_entropy': gate_entropy(probs)}
@@ -230,7 +236,7 @@ class MoE(nn.Module):
         B, C, H, W = x.shape
         t = x.permute(0, 2, 3, 1).reshape(B * H * W, C)              # b c h w -> (b h w) c
         probs, w, idx = softmax_top_k(self.gate(t), self.top_k)     # (BN, E), (BN, k), (BN, k)
-        y = dense_combine(self.experts, t, idx, w) if self.dense else self.experts.forward_sparse(t, idx, w)
+        y = dense_combine(self.experts, t, idx, w) if self.dense else self.experts.forward_sparse(t, idx, w, check=False)
         out = y.reshape(B, H, W, C).permute(0, 3, 1, 2)              # (b h w) c -> b c h w
         if self.residual: out = x + out
         return MoEOutput(out, w.reshape(B, H * W, -1), idx.reshape(B, H * W, -1), None,

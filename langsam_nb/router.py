@@ -28,15 +28,16 @@ class LanguageRouter(nn.Module):
         self.W_o = nn.Linear(hidden, num_experts)           # Eq. (10)
 
     def logits(self, features:Tensor,  # (B, C, H, W) visual features F_v
-               task_emb:Tensor         # (d,) or (B, d) task embedding e_t
+               task_emb:Tensor,        # (d,) or (B, d) task embedding e_t
+               check:bool=True         # validate both inputs (a block that has checked them passes False)
               ) -> Tensor:             # (B, E) W_o h, before the softmax
         "Eqs. (8)-(9) and the linear map of Eq. (10)."
-        check_features(features, self.channels)
-        e = check_task_emb(task_emb, self.text_dim, features.shape[0])    # (B, d)
+        if check: check_features(features, self.channels); e = check_task_emb(task_emb, self.text_dim, features.shape[0])
+        else: e = task_emb.expand(features.shape[0], -1) if task_emb.dim() == 1 else task_emb   # (B, d)
         F_p = features.mean(dim=(2, 3))                                    # (B, C)  Eq. (8)
         h = torch.tanh(self.W_p(F_p) + self.W_t(e.to(F_p.dtype)))          # (B, hidden)  Eq. (9)
         return self.W_o(h)                                                 # (B, E)
 
-    def forward(self, features:Tensor, task_emb:Tensor) -> Tensor:
+    def forward(self, features:Tensor, task_emb:Tensor, check:bool=True) -> Tensor:
         "G_lang (B, E): the softmax of Eq. (10); each row sums to 1."
-        return torch.softmax(self.logits(features, task_emb), dim=-1)
+        return torch.softmax(self.logits(features, task_emb, check), dim=-1)

