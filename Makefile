@@ -18,6 +18,7 @@ install-dev:
 readme:                  ## regenerate README.md from nbs/index.ipynb (no Quarto needed)
 	$(VENV)/bin/python tools/make_readme.py
 
-pages:                   ## offline HTML build of the notebooks, checked in headless Chromium (apt-get install chromium)
+pages:                   ## offline HTML build (math by KaTeX) of the notebooks into _site, checked in headless Chromium; needs node and chromium (apt-get install -y chromium)
+	@[ -d tools/katex/node_modules/katex ] || [ -d /usr/share/javascript/katex ] || npm ci --prefix tools/katex --ignore-scripts --no-audit --no-fund
 	$(VENV)/bin/python tools/build_html.py _site
-	$(VENV)/bin/python tools/check_pages.py _site
+	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python tools/check_pages.py _site

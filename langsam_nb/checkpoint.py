@@ -65,6 +65,7 @@ def _opt_join(tensors:dict, meta:dict) -> dict:
     groups = [dict(g, betas=tuple(g['betas'])) if 'betas' in g else g for g in meta['param_groups']]
     return dict(state=state, param_groups=groups)
 
+# %% ../nbs/11_checkpoint.ipynb #6afc7bd3
 def list_checkpoints(root) -> list:
     "Checkpoint folders under `root`, oldest first (temporary folders of interrupted writes are not listed)."
     root = Path(root)
@@ -96,6 +97,7 @@ def save_checkpoint(root,                    # folder holding the `step-XXXXXXX/
     for old in (list_checkpoints(root)[:-keep] if keep else []): shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/11_checkpoint.ipynb #524526d1
 def read_checkpoint(path) -> dict:
     "Validate a checkpoint folder (files present, format, sha256) and return its parsed `state.json`."
     path = Path(path)

@@ -20,9 +20,9 @@ from .data import collate
 
 # %% auto #0
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
-           'describe_backbone', 'InMemory', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model',
-           'check_out_dir', 'init_out_dir', 'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main',
-           'eval_parser', 'run_eval', 'eval_main', 'main']
+           'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model',
+           'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval',
+           'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -79,7 +79,7 @@ def describe_backbone(bb) -> str:
     return f"backbone {bb.size}: {w}, {'frozen' if bb.frozen else 'trainable'}, F_v {bb.out_channels} channels at stride {bb.stride}"
 
 # %% ../nbs/11c_cli.ipynb #c0baf4c2
-class InMemory(Dataset):
+class _InMemory(Dataset):
     "Keep the items of a deterministic dataset in memory after their first read, minus the `drop` keys."
     def __init__(self, ds, drop=('image',)): self.ds, self.drop, self.items = ds, tuple(drop), {}
     def __len__(self): return len(self.ds)
@@ -110,8 +110,8 @@ def build_features(cfg:LangSAMConfig, data:dict,
         cache = FeatureCache(Path(cache_root or cache_dir('features')), bb, cfg.input_size)
         for items in (tr_items, va_items): cache.build(items, progress=progress)
     nc = {t: k for t, k in getattr(tr_items, 'num_classes', {}).items() if t == 'semseg' and t in cfg.tasks}  # the one dataset-dependent count
-    return RunParts(tr_items, va_items, CachedFeatureDataset(InMemory(tr_items), cache, augment=True),
-                    CachedFeatureDataset(InMemory(va_items), cache, augment=False), bb, nc)
+    return RunParts(tr_items, va_items, CachedFeatureDataset(_InMemory(tr_items), cache, augment=True),
+                    CachedFeatureDataset(_InMemory(va_items), cache, augment=False), bb, nc)
 
 _START_THREADS = torch.get_num_threads()   # torch's own choice at start-up: $OMP_NUM_THREADS if set, else the physical cores
 
@@ -139,7 +139,7 @@ def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu') -> nn.Module:
 # %% ../nbs/11c_cli.ipynb #c7e25610
 RUN_FILE = 'run.json'
 
-def check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
+def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
     "Raise unless the folder `out` may take this run (read-only: every process checks, so all fail together)."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file")
@@ -163,7 +163,7 @@ def check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
         raise ValueError(f"--out {out} already holds this run ({last.name}): pass --resume to continue it or --overwrite "
                          "to start again")
 
-def init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
+def _init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
     "Create (with `overwrite`: first delete) the run folder and write its `run.json` (main process only)."
     out = Path(out)
     if overwrite and (out / RUN_FILE).is_file(): shutil.rmtree(out)
@@ -253,6 +253,7 @@ def run_train(args, acc=None) -> dict:
     if args.variant != 'stl': return train_one(cfg, data, args, out, acc)
     return {t: train_one(dataclasses.replace(cfg, tasks=(t,)), data, args, out / f'stl_{t}', acc) for t in cfg.tasks}
 
+# %% ../nbs/11c_cli.ipynb #fe9e4e81
 def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
     t0 = time.time()
@@ -261,9 +262,9 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     if args.epochs is not None:
         cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
     run = dict(config=cfg.to_dict(), data=data, variant=args.variant, processes=acc.num_processes)
-    check_out_dir(out, run, args.resume, args.overwrite)
+    _check_out_dir(out, run, args.resume, args.overwrite)
     refs = load_stl_references(args.stl_ref, cfg, data) if args.stl_ref else None     # refuse a wrong reference early
-    if acc.is_main_process: init_out_dir(out, run, args.overwrite and not args.resume)
+    if acc.is_main_process: _init_out_dir(out, run, args.overwrite and not args.resume)
     acc.wait_for_everyone()
     parts = build_features(cfg, data, acc, args.cache_dir, hub=args.hub, progress=not args.no_progress)
     _say(acc, describe_backbone(parts.backbone))
@@ -314,6 +315,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     acc.wait_for_everyone()
     return report
 
+# %% ../nbs/11c_cli.ipynb #351ec322
 def train_main(argv=None):
     "Console script `langsam_train` (also `python -m langsam_nb`)."
     args = train_parser().parse_args(argv)

@@ -19,8 +19,8 @@ from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, re
                                    load_weights, config_diff, _opt_join)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'PRECISIONS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches', 'SeededItems',
-           'make_accelerator', 'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer']
+__all__ = ['SCHEDULES', 'PRECISIONS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches', 'make_accelerator',
+           'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer']
 
 # %% ../nbs/11b_trainer.ipynb #a6b3bfe4
 SCHEDULES = ('cosine', 'poly', 'constant')
@@ -82,7 +82,7 @@ class StepBatches:
                 batch.append((int(self.perm(pos // self.n)[pos % self.n]), item_seed(self.seed, s, slot)))
             yield batch
 
-class SeededItems(Dataset):
+class _SeededItems(Dataset):
     "Wrap a dataset so that `ds[(i, seed)]` draws item i's random augmentation from `seed` alone."
     def __init__(self, ds): self.ds = ds
     def __len__(self): return len(self.ds)
@@ -130,6 +130,7 @@ def _inputs(batch:dict) -> Tensor:
     if 'image' in batch: return batch['image']
     raise ValueError(f"batch has neither 'features' nor 'image'; keys: {sorted(batch)}")
 
+# %% ../nbs/11b_trainer.ipynb #85106854
 class EvalResult(NamedTuple):
     metrics: dict   # {task: {metric: value}} pooled over the whole split
     routing: dict   # {task: {stat: mean}}: language weights, expert load, gate entropy
@@ -180,6 +181,7 @@ class LambdaCallback(Callback):
 
 class NonFiniteLossError(FloatingPointError): pass
 
+# %% ../nbs/11b_trainer.ipynb #b2cd68c8
 class Trainer:
     "One loop for notebook, CLI and several processes: Eq. (13), clipping, skip-on-NaN, logs, evaluation, checkpoints, exact resume."
     def __init__(self, model:nn.Module, config:LangSAMConfig,
@@ -316,7 +318,7 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
     self._rng, self._win = rng_state(), None
     sampler = StepBatches(len(self.train_ds), self.cfg.batch_size, self.cfg.seed, self.step, end,
                           self.acc.process_index, self.acc.num_processes)
-    dl = DataLoader(SeededItems(self.train_ds), batch_sampler=sampler, collate_fn=self.collate_fn,
+    dl = DataLoader(_SeededItems(self.train_ds), batch_sampler=sampler, collate_fn=self.collate_fn,
                     num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.cfg.seed))
     self.model.train(); self._cb('before_fit')
     bar = tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True,

@@ -2,16 +2,24 @@
 """Offline HTML build of the notebooks in nbs/, for testing pages in a headless browser.
 
 The real docs site is built by Quarto (`nbdev_docs`, see nbs/_quarto.yml); this script needs no Quarto and no network.
-It renders every nbs/*.ipynb (index first, then in name order) with nbconvert's HTMLExporter from the STORED outputs
-(nothing is executed), hides what nbdev hides, adds a left navigation bar and a small local stylesheet, and writes one
-self-contained page per notebook (images embedded as base64; no remote scripts, stylesheets or images).
+It renders every notebook nbdev would publish (nbs/**/*.ipynb, skipping names that start with `_` or `.`; index first,
+then in name order, subfolders after) with nbconvert's HTMLExporter from the STORED outputs (nothing is executed),
+hides what nbdev hides, adds a left navigation bar and a small local stylesheet, and writes one page per notebook
+(images embedded as base64; no remote scripts, stylesheets or images), keeping the folder layout of nbs/.
 
-Math: no offline MathJax/KaTeX copy ships with nbconvert or jupyterlab (nbconvert's template loads MathJax from a CDN;
-jupyterlab bundles MathJax inside its webpack chunks, not as a standalone script), so TeX is left as readable text.
+Math: rendered at build time with KaTeX (server side, tools/katex/render.js under node; the pages carry the finished
+HTML+MathML and need no script). KaTeX comes from `npm ci --prefix tools/katex` (pinned in tools/katex/package-lock.json)
+or, failing that, from $KATEX_DIR or Debian's libjs-katex (/usr/share/javascript/katex). Its stylesheet and woff2 fonts
+are copied to OUT/_static/katex/. TeX that KaTeX cannot parse is rendered as KaTeX's red error text (span.katex-error)
+and listed here; tools/check_pages.py fails on it. `--no-math` keeps TeX as text (for a machine without node).
 
-Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR]     (OUT_DIR defaults to _site)
+Outputs: `text/markdown` outputs (e.g. `IPython.display.Markdown(table)`) are rendered as markdown, so tables become
+<table>s; `text/latex`-only outputs are rendered as math; Jupyter widget views (tqdm.auto bars: they need a widget
+manager the static page does not have) are dropped with the notebook's stored widget state.
+
+Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR] [--no-math]     (OUT_DIR defaults to _site)
 """
-import argparse, copy, html, re, sys
+import argparse, copy, html, json, os, posixpath, re, shutil, subprocess, sys, time, warnings
 from pathlib import Path
 
 import nbformat
@@ -32,6 +40,13 @@ HIDE_DIRS = {'hide', 'default_exp'}          # whole cell dropped (nbdev also dr
 _re_remote_script = re.compile(r'<script\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^>]*>.*?</script\s*>', re.I | re.S)
 _re_remote_tag = re.compile(r'<(?:link|img|iframe|embed|source|audio|video)\b[^>]*\b(?:src|href)\s*=\s*["\']?(?:https?:)?//[^>]*>', re.I)
 _re_ipynb_href = re.compile(r'(href=["\'])(?!https?:|//)([^"\'#]+?)\.ipynb(?=["\'#])')
+WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
+WIDGET_STATE = 'application/vnd.jupyter.widget-state+json'
+KATEX_DIRS = [ROOT / 'tools' / 'katex' / 'node_modules' / 'katex', Path('/usr/share/javascript/katex')]
+KATEX_JS = ROOT / 'tools' / 'katex' / 'render.js'
+KATEX_HINT = 'install node and run `npm ci --prefix tools/katex` (or apt-get install -y nodejs libjs-katex)'
+STATIC = '_static'
+_re_math_ph = re.compile(r'<span class="math (inline|display)" data-katex="(\d+)"\s*(?:/>|></span>)')
 
 
 def directives(src):
@@ -62,9 +77,26 @@ def nb_title(nb, default):
     return default
 
 
+def clean_outputs(outputs):
+    "Outputs without Jupyter widget views (dropped when nothing but text/plain is left), text/latex-only as markdown."
+    out, dropped = [], 0
+    for o in outputs:
+        d = o.get('data')
+        if d is not None and WIDGET_VIEW in d:
+            d.pop(WIDGET_VIEW)
+            if not set(d) - {'text/plain'}: dropped += 1; continue      # a widget's text/plain is its repr: no use
+        if d is not None and 'text/latex' in d and not set(d) & {'text/html', 'text/markdown', 'image/svg+xml',
+                                                                 'image/png', 'image/jpeg'}:
+            d['text/markdown'] = d.pop('text/latex')      # rendered through the markdown filter, i.e. as math
+        out.append(o)
+    return out, dropped
+
+
 def prepare(nb):
     "A copy of `nb` as nbdev would show it: hidden cells dropped, directives stripped, figure captions added."
     nb = copy.deepcopy(nb)
+    nb.metadata.pop('widgets', None)          # stored widget state: only a live widget manager could use it
+    nb.metadata['_dropped_widgets'] = 0
     cells = []
     for c in nb.cells:
         if c.cell_type == 'raw': continue
@@ -78,6 +110,8 @@ def prepare(nb):
         if d.get('echo', '').lower() == 'false' or not c.source: tags.append('nb-no-input')
         if d.get('output', '').lower() == 'false': tags.append('nb-no-output')
         if d.get('eval', '').lower() == 'false': c.outputs = []
+        c.outputs, n = clean_outputs(c.get('outputs', []))
+        nb.metadata['_dropped_widgets'] += n
         if 'fig-cap' in d and c.outputs:
             cap = d['fig-cap'].strip().strip('"\'')
             cap = re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(cap))     # Quarto reads captions as markdown
@@ -89,33 +123,89 @@ def prepare(nb):
     return nb
 
 
+class MathRenderer(IPythonRenderer):
+    "Markdown renderer that collects math into `self.math` [(tex, display)] and leaves a placeholder for KaTeX's HTML."
+    def __init__(self, math, **kw):
+        super().__init__(**kw); self.math = math
+    def _ph(self, tex, display):
+        self.math.append((tex, display))
+        kind = 'display' if display else 'inline'
+        return f'<span class="math {kind}" data-katex="{len(self.math) - 1}"></span>'
+    def block_math(self, body): return self._ph(body, True)
+    def inline_math(self, body): return self._ph(body, False)
+    def latex_environment(self, name, body): return self._ph(f'\\begin{{{name}}}{body}\\end{{{name}}}', True)
+
+
 class TexRenderer(IPythonRenderer):
-    "Markdown renderer that keeps TeX as text (no offline MathJax/KaTeX) but marks it up so CSS can set it apart."
-    def block_math(self, body): return f'<span class="math display">$${self.escape_html(body)}$$</span>'
-    def inline_math(self, body): return f'<span class="math inline">${self.escape_html(body)}$</span>'
+    "Markdown renderer that keeps TeX as marked-up text (--no-math)."
+    def __init__(self, math, **kw): super().__init__(**kw)
+    def block_math(self, body): return f'<span class="math tex display">$${self.escape_html(body)}$$</span>'
+    def inline_math(self, body): return f'<span class="math tex inline">${self.escape_html(body)}$</span>'
     def latex_environment(self, name, body):
-        return f'<span class="math display">{super().latex_environment(name, body)}</span>'
+        return f'<span class="math tex display">{super().latex_environment(name, body)}</span>'
 
 
 class OfflineHTMLExporter(HTMLExporter):
-    "nbconvert's HTMLExporter whose markdown keeps math as marked-up TeX text."
+    "nbconvert's HTMLExporter whose markdown collects math for KaTeX (into `self.math`, reset per page)."
+    renderer_class = MathRenderer
+    math = []
+
     @pass_context
     def markdown2html(self, context, source):
         cell = context.get('cell', {})
-        renderer = TexRenderer(escape=False, attachments=cell.get('attachments', {}), embed_images=self.embed_images,
-                               path=context.get('resources', {}).get('metadata', {}).get('path', ''),
-                               anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links)
+        renderer = self.renderer_class(self.math, escape=False, attachments=cell.get('attachments', {}),
+                                       embed_images=self.embed_images,
+                                       path=context.get('resources', {}).get('metadata', {}).get('path', ''),
+                                       anchor_link_text=self.anchor_link_text,
+                                       exclude_anchor_links=self.exclude_anchor_links)
         return MarkdownWithMath(renderer=renderer).render(source)
 
 
-def make_exporter():
+def _katex_file(d, names):
+    return next((d / sub / n for sub in ('dist', '.') for n in names if (d / sub / n).is_file()), None)
+
+
+def find_katex():
+    "(node binary, katex folder holding katex.js and katex.min.css) or exit with the install hint."
+    node = shutil.which(os.environ.get('NODE', 'node')) or shutil.which('nodejs')
+    dirs = ([Path(os.environ['KATEX_DIR'])] if os.environ.get('KATEX_DIR') else []) + KATEX_DIRS
+    kdir = next((d for d in dirs if _katex_file(d, ['katex.js', 'katex.min.js'])), None)
+    if not node or not kdir:
+        raise SystemExit(f'build_html: math needs KaTeX under node ({"node missing" if not node else "katex missing"}): '
+                         f'{KATEX_HINT}; or pass --no-math')
+    return node, kdir
+
+
+def katex_render(pages_math, node, kdir):
+    "KaTeX HTML for each page's math list, in one node run: [[{html, error}]]."
+    if not any(pages_math): return [[] for _ in pages_math]
+    env = {**os.environ, 'KATEX_JS': str(_katex_file(kdir, ['katex.js', 'katex.min.js']))}
+    r = subprocess.run([node, str(KATEX_JS)], input=json.dumps([[list(m) for m in ms] for ms in pages_math]),
+                       capture_output=True, text=True, env=env, timeout=600)
+    if r.returncode: raise RuntimeError(f'KaTeX render failed (rc={r.returncode}): {r.stderr.strip()[-800:]}')
+    return json.loads(r.stdout)
+
+
+def copy_katex_assets(kdir, out):
+    "katex.min.css and its woff2 fonts into OUT/_static/katex (the CSS lists woff2 first; Chromium needs no other)."
+    src = _katex_file(kdir, ['katex.min.css']).parent
+    dst = out / STATIC / 'katex'
+    (dst / 'fonts').mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src / 'katex.min.css', dst / 'katex.min.css')
+    for f in (src / 'fonts').glob('*.woff2'): shutil.copy2(f, dst / 'fonts' / f.name)
+    return dst / 'katex.min.css'
+
+
+def make_exporter(math=True):
     "nbconvert's body-only ('basic') HTML exporter, no prompts, images embedded, nbdev-style input/output hiding."
     c = Config()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_input_tags = {'nb-no-input'}
     c.TagRemovePreprocessor.remove_all_outputs_tags = {'nb-no-output'}
-    return OfflineHTMLExporter(config=c, template_name='basic', embed_images=True,
-                               exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text='#')
+    ex = OfflineHTMLExporter(config=c, template_name='basic', embed_images=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True, anchor_link_text='#')
+    ex.renderer_class = MathRenderer if math else TexRenderer
+    return ex
 
 
 def strip_remote(body):
@@ -170,10 +260,14 @@ pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monos
 .output_error { background: #fdecea; border-left: 3px solid #c62828; }
 .output_png img, .output_jpeg img, .output_svg img, .output_html img { max-width: 100%; height: auto; }
 .output_html table { display: table; }
-.math { font-family: "DejaVu Serif", "Latin Modern Math", "STIX Two Math", Cambria, serif; font-size: 0.95em;
+.math.tex { font-family: "DejaVu Serif", "Latin Modern Math", "STIX Two Math", Cambria, serif; font-size: 0.95em;
         color: #3b3b8f; overflow-wrap: anywhere; }
-.math.display { display: block; margin: 0.8em 0; padding: 0.5em 1em; text-align: center; background: #f7f7fc;
-        border-radius: 6px; overflow-x: auto; }
+.math.display { display: block; margin: 0.8em 0; overflow-x: auto; overflow-y: hidden; }
+.math.tex.display { padding: 0.5em 1em; text-align: center; background: #f7f7fc; border-radius: 6px; }
+.katex { font-size: 1.1em; }
+.katex-display { margin: 0.4em 0; }
+.katex-error { color: #c62828; }
+nav.site-nav li.folder { margin: 0.8rem 0.5rem 0.2rem; color: var(--muted); font-weight: 600; text-transform: capitalize; }
 p.fig-cap { margin: 0.2em 0 0; color: var(--muted); font-size: 0.9rem; font-style: italic; }
 img { max-width: 100%; }
 @media (max-width: 800px) {
@@ -189,16 +283,16 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="{generator}">
 <title>{title} – {site}</title>
-<style>{css}</style>
+{head}<style>{css}</style>
 <style>{pygments}</style>
 </head>
 <body>
 <nav class="site-nav" id="site-nav" aria-label="pages">
-<a class="site-title" href="index.html">{site}</a>
+<a class="site-title" href="{home}">{site}</a>
 <ul>
 {nav}
 </ul>
-<p class="note">Offline build of the notebooks (stored outputs; math shown as TeX source).</p>
+<p class="note">Offline build of the notebooks (stored outputs; {mathnote}).</p>
 </nav>
 <main>
 <article id="content" data-page="{fname}">
@@ -211,45 +305,105 @@ PAGE = """<!DOCTYPE html>
 
 
 def notebooks(nbs):
-    "nbs/*.ipynb with index first, then in name order."
-    files = sorted(p for p in nbs.glob('*.ipynb') if not p.name.startswith(('.', '_')))
-    return sorted(files, key=lambda p: (p.stem != 'index', p.name))
+    "nbs/**/*.ipynb as nbdev publishes them (no `_`/`.` files or folders): index first, then by name, subfolders after."
+    files = [p for p in nbs.rglob('*.ipynb')
+             if not any(part.startswith(('.', '_')) for part in p.relative_to(nbs).parts)]
+    return sorted(files, key=lambda p: (p.relative_to(nbs) != Path('index.ipynb'), len(p.relative_to(nbs).parts) > 1,
+                                        p.relative_to(nbs).as_posix()))
 
 
-def build(out, nbs, site='langsam_nb', quiet=False):
+def rel(target, page):
+    "URL of site path `target` from site path `page` (both posix, relative to the site root)."
+    return posixpath.relpath(target, posixpath.dirname(page) or '.')
+
+
+def nav_html(pages, cur):
+    "The navigation list, with folder headings for pages in subfolders of nbs/."
+    items, folder = [], ''
+    for site_path, _, t in pages:
+        d = posixpath.dirname(site_path)
+        if d != folder:
+            folder = d
+            if d: items.append(f'<li class="folder">{html.escape(d)}</li>')
+        attr = ' class="current" aria-current="page"' if site_path == cur else ''
+        items.append(f'<li><a href="{rel(site_path, cur)}"{attr}>{html.escape(t)}</a></li>')
+    return '\n'.join(items)
+
+
+def build(out, nbs, site='langsam_nb', quiet=False, math=True):
+    t0 = time.time()
     out.mkdir(parents=True, exist_ok=True)
     files = notebooks(nbs)
     if not files: raise FileNotFoundError(f'no notebooks in {nbs}')
     if files[0].stem != 'index': print(f'warning: no index.ipynb in {nbs}', file=sys.stderr)
+    node = kdir = None
+    if math:
+        node, kdir = find_katex()
+        kfile = _katex_file(kdir, ['katex.js', 'katex.min.js'])
+        ver = re.search(r'version\s*[:=]\s*["\']([\d.]+)', kfile.read_text(encoding='utf-8', errors='replace')[-20000:])
+        if not quiet: print(f'math: KaTeX {ver.group(1) if ver else "?"} from {kfile} under {node}')
     pages = []
     for f in files:
-        try: nb = nbformat.read(f, as_version=4)
+        try:
+            with warnings.catch_warnings(record=True) as ws:
+                warnings.simplefilter('always')
+                nb = nbformat.read(f, as_version=4)
+            for w in {str(w.message).split('.')[0] for w in ws}: print(f'note: {f.name}: {w}', file=sys.stderr)
         except Exception as e:      # a notebook being written by someone else right now: skip it, say so
             print(f'SKIP {f.name}: cannot read ({type(e).__name__}: {e})', file=sys.stderr); continue
-        pages.append((f, nb, nb_title(nb, f.stem)))
-    exporter = make_exporter()
+        site_path = f.relative_to(nbs).with_suffix('.html').as_posix()
+        pages.append((site_path, nb, nb_title(nb, f.stem)))
+    exporter = make_exporter(math)
     pyg = HtmlFormatter(style='default').get_style_defs('.highlight')
-    written = []
-    for f, nb, title in pages:
-        fname = f.stem + '.html'
-        cur = ' class="current" aria-current="page"'
-        nav = '\n'.join(f'<li><a href="{g.stem}.html"{cur if g == f else ""}>{html.escape(t)}</a></li>'
-                        for g, _, t in pages)
-        body, _ = exporter.from_notebook_node(prepare(nb), resources={'metadata': {'path': str(f.parent), 'name': f.stem}})
+    bodies, maths, notes = [], [], []
+    for (site_path, nb, title), f in zip(pages, [f for f in files]):
+        exporter.math = []
+        nbp = prepare(nb)
+        dropped = nbp.metadata.pop('_dropped_widgets', 0)
+        body, _ = exporter.from_notebook_node(nbp, resources={'metadata': {'path': str(f.parent), 'name': f.stem}})
         body, n_remote = strip_remote(body)
         body = _re_ipynb_href.sub(r'\1\2.html', body)      # links between notebooks point at the pages
-        page = PAGE.format(title=html.escape(title), site=html.escape(site), css=CSS, pygments=pyg,
-                           nav=nav, fname=fname, body=body, generator=GENERATOR)
+        bodies.append(body); maths.append(exporter.math)
+        notes.append((n_remote, dropped))
+    t_conv = time.time()
+    rendered = katex_render(maths, node, kdir) if math else [[] for _ in maths]
+    css_path = None
+    if math: css_path = copy_katex_assets(kdir, out).relative_to(out).as_posix()
+    written, n_math, n_err = [], 0, 0
+    for (site_path, nb, title), body, ms, rs, (n_remote, dropped) in zip(pages, bodies, maths, rendered, notes):
+        errs = [(ms[i][0], r['error']) for i, r in enumerate(rs) if r['error']]
+        if math:
+            def sub(m, rs=rs):
+                h = rs[int(m.group(2))]['html']
+                return f'<span class="math display">{h}</span>' if m.group(1) == 'display' else h  # may sit in a <p>
+            body = _re_math_ph.sub(sub, body)
+            if 'data-katex=' in body: raise RuntimeError(f'{site_path}: a math placeholder was not replaced')
+        n_math += len(ms); n_err += len(errs)
+        head = f'<link rel="stylesheet" href="{rel(css_path, site_path)}">\n' if css_path else ''
+        page = PAGE.format(title=html.escape(title), site=html.escape(site), css=CSS, pygments=pyg, head=head,
+                           home=rel('index.html', site_path), nav=nav_html(pages, site_path), fname=site_path,
+                           body=body, generator=GENERATOR,
+                           mathnote='math rendered by KaTeX' if math else 'math shown as TeX source')
         left, _ = strip_remote(page)
-        if left != page: raise RuntimeError(f'{fname}: remote resource left in the page shell')
-        (out / fname).write_text(page, encoding='utf-8')
-        written.append(out / fname)
+        if left != page: raise RuntimeError(f'{site_path}: remote resource left in the page shell')
+        dest = out / site_path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(page, encoding='utf-8')
+        written.append(dest)
         if not quiet:
             note = f'  (removed {n_remote} remote resource tag(s))' if n_remote else ''
-            print(f'{f.name:28s} -> {out / fname}  {len(page) // 1024} KB  "{title}"{note}')
-    for stale in set(out.glob('*.html')) - set(written):     # pages of notebooks that are gone (only our own pages)
+            note += f'  (dropped {dropped} widget output(s))' if dropped else ''
+            note += f'  {len(ms)} equations' if ms else ''
+            print(f'{site_path:28s} -> {dest}  {len(page) // 1024} KB  "{title}"{note}')
+        for tex, e in errs:
+            t = ' '.join(tex.split())
+            print(f'  KATEX ERROR in {site_path}: {e}  [TeX: {t[:160]}{"…" if len(t) > 160 else ""}]')
+    for stale in set(out.rglob('*.html')) - set(written):     # pages of notebooks that are gone (only our own pages)
         if GENERATOR in stale.read_text(encoding='utf-8', errors='replace')[:2000]:
             stale.unlink(); print(f'removed stale {stale}')
+    if not quiet:
+        print(f'{n_math} equations ({n_err} KaTeX errors); convert {t_conv - t0:.1f} s, '
+              f'math {time.time() - t_conv:.1f} s')
     return written
 
 
@@ -258,9 +412,11 @@ def main(argv=None):
     ap.add_argument('out', nargs='?', default=str(ROOT / '_site'), help='output folder (default: _site)')
     ap.add_argument('--nbs', default=str(ROOT / 'nbs'), help='notebook folder (default: nbs)')
     ap.add_argument('--quiet', action='store_true')
+    ap.add_argument('--no-math', action='store_true', help='keep TeX as text (no node/KaTeX needed)')
     a = ap.parse_args(argv)
-    written = build(Path(a.out), Path(a.nbs), quiet=a.quiet)
-    print(f'built {len(written)} pages into {a.out}')
+    t0 = time.time()
+    written = build(Path(a.out), Path(a.nbs), quiet=a.quiet, math=not a.no_math)
+    print(f'built {len(written)} pages into {a.out} in {time.time() - t0:.1f} s')
 
 
 if __name__ == '__main__': main()

@@ -2,32 +2,89 @@
 """Check the offline HTML pages built by tools/build_html.py in a real headless browser.
 
 Needs Debian's chromium (installs nothing itself):  apt-get update && apt-get install -y chromium
-(or point $CHROMIUM / --chromium at another Chromium/Chrome binary).
+(or point $CHROMIUM / --chromium at another Chromium/Chrome binary), and the `websocket-client` package (a dependency
+of jupyter_server, so in the venv already) to drive the browser over the DevTools protocol on the loopback interface.
 
-For every page of the site folder it loads the page in headless Chromium, dumps the DOM (`--dump-dom`) and checks:
-  * the DOM has the page's title (<title> and an <h1> equal to the title the navigation gives the page);
-  * no error output: no nbconvert error output (class `output_error`) and no output text holding a Python
-    traceback or an `...Error:` line (a stored traceback in a page is a failure; stderr warnings are only listed);
-  * the left navigation (nav#site-nav) links every page of the site (and only existing files), marks itself current;
-  * no tag loads a remote resource (script/link/img/iframe with an http(s):// or // address);
-  * every embedded image is a data: URI that decodes to a PNG/JPEG/GIF/SVG, or an existing local file.
-It then takes screenshots (`--screenshot --window-size=1280,2000`) of index.html and a few other pages into
-SITE/screenshots/. Exits 1 on any failure (2 when chromium is missing), ending on `pages: N passed, M failed`.
+One headless Chromium (fresh --user-data-dir, no network services) loads every page of the site at laptop size
+(1366x768) and, after the load event and the web fonts, checks:
+  * title: <title> and an <h1> equal to the title the navigation of index.html gives the page;
+  * no console errors: no uncaught exception, no console.error, no error log entry (e.g. a file that fails to load);
+  * no network: no request other than file:, data:, blob: or about: (and no tag pointing at a remote resource);
+  * navigation (nav#site-nav) links every page of the site and marks this page as current;
+  * links: every href to a local page exists, and every #anchor exists in the page it points at;
+  * figures: every <img> has loaded (complete, naturalWidth > 0);
+  * math: no raw TeX in the rendered text outside code (`$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, `\\begin{…}`), no KaTeX
+    error (span.katex-error);
+  * tables: no output <pre> whose text is a markdown table (lines `| … |` with a `|---` row): emit it as
+    IPython.display.Markdown so that it renders as a table;
+  * widgets: no Jupyter widget view or widget-state (application/vnd.jupyter.widget-state+json) left in the page;
+  * outputs: no error output and no output holding a Python traceback (stderr warnings are listed, not failed).
+It writes a screenshot of the top of each page (SHOTS/<page>.png) and, for pages with display math, one centred on the
+first display equation (SHOTS/<page>.math.png). Exits 1 on any failure (2 when chromium or websocket-client is
+missing), ending on `pages: N passed, M failed`.
 
-Usage: .venv/bin/python tools/check_pages.py [SITE_DIR] [--shot PAGE ...] [--chromium PATH]
+Usage: .venv/bin/python tools/check_pages.py [SITE_DIR] [--shots DIR] [--chromium PATH] [--only PAGE ...]
 """
-import argparse, base64, html, os, re, shutil, subprocess, sys, tempfile
-from html.parser import HTMLParser
+import argparse, base64, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 
 ROOT = Path(__file__).resolve().parents[1]
 APT_HINT = 'apt-get update && apt-get install -y chromium'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
          '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
-         '--disable-extensions', '--hide-scrollbars', '--mute-audio']
-DEFAULT_SHOTS = ['index', '01_moe', '05_dual_gating', '08a_synth']   # index + up to 3 others that exist
+         '--disable-extensions', '--hide-scrollbars', '--mute-audio', '--no-default-browser-check',
+         '--disable-default-apps', '--disable-domain-reliability', '--metrics-recording-only']
+WIDTH, HEIGHT = 1366, 768
+LOCAL_SCHEMES = {'file', 'data', 'blob', 'about'}
 _re_trace = re.compile(r'Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\s*:', re.M)
 _re_remote = re.compile(r'^\s*(?:https?:)?//', re.I)
+# raw TeX in rendered text: display delimiters, LaTeX delimiters, environments, and $…$ that holds TeX-looking text
+_re_tex = [re.compile(p, re.S) for p in (r'\$\$.+?\$\$', r'\\\(.+?\\\)', r'\\\[.+?\\\]', r'\\begin\{[A-Za-z]+\*?\}')]
+_re_dollar = re.compile(r'(?<![\w$])\$(?=[^\s$])([^$\n]{1,300}?)(?<=[^\s$\\])\$(?![\w$])')
+_re_texish = re.compile(r'[\\^_{}]|^[A-Za-z]\w{0,2}$')
+_re_md_row = re.compile(r'^\s*\|.*\|\s*$')
+_re_md_rule = re.compile(r'^\s*\|\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|\s*$')
+
+CHECK_JS = r"""(() => {
+  const txt = e => (e.textContent || '');
+  const all = s => Array.from(document.querySelectorAll(s));
+  const inNav = e => !!e.closest('nav');
+  const SKIP = 'pre, code, script, style, textarea, .katex, .katex-display, .katex-error, .highlight, .input_area';
+  const blocks = new Map();
+  const root = document.getElementById('content') || document.body;
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = w.nextNode(); n; n = w.nextNode()) {
+    const p = n.parentElement;
+    if (!p || p.closest(SKIP)) continue;
+    const b = p.closest('p, li, td, th, h1, h2, h3, h4, h5, h6, dd, dt, blockquote, figcaption, div') || root;
+    blocks.set(b, (blocks.get(b) || '') + n.data);
+  }
+  const remoteSel = 'script[src], link[href], img[src], iframe[src], embed[src], source[src], audio[src], video[src], object[data]';
+  return {
+    title: document.title,
+    h1s: all('h1').filter(h => !inNav(h)).map(h => txt(h).trim().replace(/#\s*$/, '').trim()),
+    nav: all('nav#site-nav a').filter(a => !a.classList.contains('site-title')).map(a => (
+      {href: a.getAttribute('href'), abs: a.href, text: txt(a).trim(),
+       current: a.classList.contains('current') || a.getAttribute('aria-current') === 'page'})),
+    links: all('a[href]').map(a => ({raw: a.getAttribute('href'), abs: a.href})),
+    ids: all('[id]').map(e => e.id).concat(all('a[name]').map(a => a.getAttribute('name'))),
+    images: all('img').map((i, k) => ({k, src: (i.getAttribute('src') || '').slice(0, 50), complete: i.complete,
+                                        w: i.naturalWidth, h: i.naturalHeight})),
+    errors: all('.output_error').map(txt),
+    outputs: all('.output_subarea').filter(e => !e.classList.contains('output_error')).map(e => (
+      {stderr: e.classList.contains('output_stderr'), text: txt(e)})),
+    remote: all(remoteSel).map(e => e.tagName.toLowerCase() + ' ' + (e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('data')))
+                          .filter(s => /^\w+ \s*(https?:)?\/\//i.test(s)),
+    texts: Array.from(blocks.values()),
+    pres: all('.output_subarea pre').map(txt),
+    katex_errors: all('.katex-error').map(e => (e.getAttribute('title') || '') + ' [' + txt(e).slice(0, 80) + ']'),
+    widgets: all('script[type="application/vnd.jupyter.widget-state+json"], script[type="application/vnd.jupyter.widget-view+json"], .output_widget_view').length,
+    n_math: all('.katex').length,
+    n_display: all('.katex-display').length,
+  };
+})()"""
 
 
 def find_chromium(given=None):
@@ -37,162 +94,264 @@ def find_chromium(given=None):
     return None
 
 
-class DomScan(HTMLParser):
-    "Collects what the checks need from a dumped DOM."
-    VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'}
+class Browser:
+    "A headless Chromium driven over the DevTools protocol (one page target, flat session)."
+    def __init__(self, chrome, profile, timeout=60):
+        import websocket
+        self.proc = subprocess.Popen([chrome, *FLAGS, f'--user-data-dir={profile}', '--remote-debugging-port=0',
+                                      f'--window-size={WIDTH},{HEIGHT}', 'about:blank'],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        port_file, t0 = Path(profile) / 'DevToolsActivePort', time.time()
+        while not (port_file.is_file() and len(port_file.read_text().split()) >= 2):
+            if self.proc.poll() is not None or time.time() - t0 > timeout:
+                err = self.proc.stderr.read() if self.proc.poll() is not None else ''
+                self.close(); raise RuntimeError(f'chromium did not start: {err.strip()[-400:]}')
+            time.sleep(0.1)
+        port, path = port_file.read_text().split()[:2]
+        self.ws = websocket.create_connection(f'ws://127.0.0.1:{port}{path}', suppress_origin=True, timeout=timeout)
+        self.timeout, self.next_id, self.events, self.session = timeout, 0, [], None
+        target = self.send('Target.createTarget', url='about:blank')['targetId']
+        self.session = self.send('Target.attachToTarget', targetId=target, flatten=True, session=False)['sessionId']
+        for m in ('Page.enable', 'Runtime.enable', 'Log.enable', 'Network.enable'): self.send(m)
+        self.send('Emulation.setDeviceMetricsOverride', width=WIDTH, height=HEIGHT, deviceScaleFactor=1, mobile=False)
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack = []                       # (tag, classes, id) of open elements
-        self.title, self.h1s, self.nav_links, self.current = '', [], [], []
-        self.errors, self.outputs, self.stderr = [], [], []
-        self.remote, self.images = [], []
-        self._buf = {}                         # open capture name -> list of text pieces
+    def _recv(self, timeout):
+        self.ws.settimeout(timeout)
+        try: return json.loads(self.ws.recv())
+        except Exception as e:
+            if type(e).__name__ in ('WebSocketTimeoutException', 'TimeoutError', 'timeout'): return None
+            raise
 
-    def _in(self, pred): return any(pred(t, c, i) for t, c, i in self.stack)
+    def send(self, method, session=True, **params):
+        self.next_id += 1
+        msg = {'id': self.next_id, 'method': method, 'params': params}
+        if session and self.session: msg['sessionId'] = self.session
+        self.ws.send(json.dumps(msg))
+        t0 = time.time()
+        while time.time() - t0 < self.timeout:
+            m = self._recv(self.timeout)
+            if m is None: continue
+            if m.get('id') == self.next_id:
+                if 'error' in m: raise RuntimeError(f'{method}: {m["error"].get("message")}')
+                return m.get('result', {})
+            if 'method' in m: self.events.append(m)
+        raise TimeoutError(f'{method}: no answer in {self.timeout} s')
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        cls, eid = set((a.get('class') or '').split()), a.get('id') or ''
-        for k in ('src', 'href'):
-            v = a.get(k)
-            if v and _re_remote.match(v) and tag in ('script', 'link', 'img', 'iframe', 'embed', 'source',
-                                                     'audio', 'video', 'object'):
-                self.remote.append(f'<{tag} {k}="{v[:80]}">')
-        if tag == 'img': self.images.append(a.get('src') or '')
-        if tag == 'a' and self._in(lambda t, c, i: t == 'nav' and i == 'site-nav'):
-            href = a.get('href') or ''
-            if 'site-title' not in cls:
-                self.nav_links.append(href)
-                if 'current' in cls or a.get('aria-current') == 'page': self.current.append(href)
-        if tag in self.VOID: return
-        self.stack.append((tag, cls, eid))
-        if tag == 'title': self._buf['title'] = []
-        if tag == 'h1' and not self._in(lambda t, c, i: t == 'nav'): self._buf.setdefault('h1', [])
-        if 'output_subarea' in cls:
-            kind = 'error' if 'output_error' in cls else 'stderr' if 'output_stderr' in cls else 'out'
-            self._buf[f'out:{kind}:{len(self.stack)}'] = []
+    def wait_event(self, name, timeout):
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            if any(e['method'] == name for e in self.events): return True
+            m = self._recv(0.5)
+            if m and 'method' in m: self.events.append(m)
+        return False
 
-    def handle_endtag(self, tag):
-        if tag in self.VOID: return
-        # pop to the matching open tag (the DOM from Chromium is well formed; be lenient anyway)
-        for n in range(len(self.stack) - 1, -1, -1):
-            if self.stack[n][0] == tag: break
-        else: return
-        depth = n + 1
-        for key in [k for k in self._buf if k.startswith('out:') and int(k.rsplit(':', 1)[1]) >= depth]:
-            kind, text = key.split(':')[1], ''.join(self._buf.pop(key))
-            {'error': self.errors, 'stderr': self.stderr, 'out': self.outputs}[kind].append(text)
-        if tag == 'title' and 'title' in self._buf: self.title = ''.join(self._buf.pop('title')).strip()
-        if tag == 'h1' and 'h1' in self._buf:
-            self.h1s.append(''.join(self._buf.pop('h1')).strip().rstrip('#').strip())
-        del self.stack[n:]
+    def pump(self, seconds):
+        t0 = time.time()
+        while time.time() - t0 < seconds:
+            m = self._recv(0.1)
+            if m and 'method' in m: self.events.append(m)
 
-    def handle_data(self, data):
-        for v in self._buf.values(): v.append(data)
+    def evaluate(self, expr, await_promise=False):
+        r = self.send('Runtime.evaluate', expression=expr, returnByValue=True, awaitPromise=await_promise)
+        if 'exceptionDetails' in r: raise RuntimeError(f'evaluate: {r["exceptionDetails"].get("text")}')
+        return r.get('result', {}).get('value')
 
+    def screenshot(self, path):
+        data = self.send('Page.captureScreenshot', format='png')['data']
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(base64.b64decode(data))
 
-def image_ok(src, page):
-    "Whether an <img src> is a decodable embedded image or an existing local file."
-    if src.startswith('data:'):
-        head, _, payload = src.partition(',')
-        if ';base64' not in head: return head.startswith('data:image/svg')
-        try: raw = base64.b64decode(payload, validate=False)
-        except Exception: return False
-        return raw[:8] == b'\x89PNG\r\n\x1a\n' or raw[:3] == b'\xff\xd8\xff' or raw[:4] == b'GIF8' or b'<svg' in raw[:500]
-    return bool(src) and (page.parent / src.split('#')[0].split('?')[0]).is_file()
+    def close(self):
+        try: self.ws.send(json.dumps({'id': 0, 'method': 'Browser.close'})); self.ws.close()
+        except Exception: pass
+        try: self.proc.wait(10)
+        except subprocess.TimeoutExpired: self.proc.terminate()
+        try: self.proc.wait(10)
+        except subprocess.TimeoutExpired: self.proc.kill()
 
 
-def run_chromium(chrome, profile, args, timeout=90):
-    cmd = [chrome, *FLAGS, f'--user-data-dir={profile}', *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+def console_problems(events):
+    "Console errors, failed loads and non-local requests among the DevTools events of one page load."
+    out, urls = [], {}
+    for e in events:
+        p, m = e.get('params', {}), e['method']
+        if m == 'Runtime.exceptionThrown':
+            d = p.get('exceptionDetails', {})
+            desc = (d.get('exception') or {}).get('description') or d.get('text', '')
+            out.append(f'uncaught exception: {desc.splitlines()[0] if desc else "?"} (line {d.get("lineNumber")})')
+        elif m == 'Runtime.consoleAPICalled' and p.get('type') in ('error', 'assert'):
+            args = ' '.join(str(a.get('value', a.get('description', ''))) for a in p.get('args', []))
+            out.append(f'console.{p["type"]}: {args[:200]}')
+        elif m == 'Log.entryAdded' and p.get('entry', {}).get('level') == 'error':
+            ent = p['entry']
+            out.append(f'console error ({ent.get("source")}): {ent.get("text", "")[:200]} {ent.get("url", "")[:100]}')
+        elif m == 'Network.requestWillBeSent':
+            url = p.get('request', {}).get('url', '')
+            urls[p.get('requestId')] = url
+            if urlsplit(url).scheme not in LOCAL_SCHEMES: out.append(f'network request to {url[:120]}')
+        elif m == 'Network.loadingFailed' and not p.get('canceled'):
+            out.append(f'failed to load {urls.get(p.get("requestId"), "?")[:120]}: {p.get("errorText")}')
+    return list(dict.fromkeys(out))
 
 
-def check_page(chrome, profile, page, pages, titles):
-    "Failures (list of str) and notes (list of str) for one page."
+def raw_tex(texts):
+    "Excerpts of text blocks that still hold TeX."
+    hits = []
+    for t in texts:
+        for r in _re_tex:
+            for m in r.finditer(t): hits.append(m.group(0))
+        for m in _re_dollar.finditer(t):
+            if _re_texish.search(m.group(1)): hits.append(m.group(0))
+    return [' '.join(h.split())[:80] for h in dict.fromkeys(hits)]
+
+
+def md_table(text):
+    "The header line of the first markdown table in a <pre> text (a `| … |` line followed by a `|---|` rule), or None."
+    lines = text.splitlines()
+    return next((a for a, b in zip(lines, lines[1:]) if _re_md_row.match(a) and _re_md_rule.match(b)), None)
+
+
+def local_path(url):
+    "The file a file: URL names, and its fragment (as written: browsers match it raw, then percent-decoded)."
+    u = urlsplit(url)
+    return Path(url2pathname(unquote(u.path))), u.fragment
+
+
+def check_page(br, page, site, titles, shots):
+    "Failures, notes and the page's data (links, ids) for the link pass."
     fails, notes = [], []
-    try: r = run_chromium(chrome, profile, ['--dump-dom', page.resolve().as_uri()])
-    except subprocess.TimeoutExpired: return ['chromium timed out dumping the DOM'], notes
-    dom = r.stdout
-    if r.returncode != 0 or '<body' not in dom:
-        tail = (r.stderr or '').strip().splitlines()[-3:]
-        return [f'chromium failed (rc={r.returncode}): {" | ".join(tail)}'], notes
-    s = DomScan(); s.feed(dom); s.close()
-    want = titles.get(page.name)
+    br.events.clear()
+    t0 = time.time()
+    br.send('Page.navigate', url=page.resolve().as_uri())
+    if not br.wait_event('Page.loadEventFired', br.timeout): fails.append(f'no load event in {br.timeout} s')
+    try: br.evaluate('document.fonts.ready.then(() => document.fonts.size)', await_promise=True)
+    except Exception as e: notes.append(f'fonts: {e}')
+    br.pump(0.3)
+    d = br.evaluate(CHECK_JS)
+    rel = page.relative_to(site).as_posix()
+    want = titles.get(page.resolve().as_uri())
     if not want: fails.append('no title for this page in the navigation of index.html')
     else:
-        if want not in s.title: fails.append(f'<title> {s.title!r} lacks the page title {want!r}')
-        if want not in s.h1s: fails.append(f'no <h1> {want!r} (h1s: {s.h1s[:3]})')
-    for t in s.errors: fails.append('error output: ' + ' '.join(t.split())[:160])
-    for t in s.outputs + s.stderr:
-        m = _re_trace.search(t)
-        if m: fails.append('traceback/error in an output: ' + ' '.join(t[m.start():].split())[:160])
-    for t in s.stderr:
-        if not _re_trace.search(t): notes.append('stderr output: ' + ' '.join(t.split())[:120])
-    links = [h.split('#')[0] for h in s.nav_links]
-    missing = sorted(set(p.name for p in pages) - set(links))
+        if want not in d['title']: fails.append(f'<title> {d["title"]!r} lacks the page title {want!r}')
+        if want not in d['h1s']: fails.append(f'no <h1> {want!r} (h1s: {d["h1s"][:3]})')
+    fails += console_problems(br.events)
+    for t in d['errors']: fails.append('error output: ' + ' '.join(t.split())[:160])
+    for o in d['outputs']:
+        m = _re_trace.search(o['text'])
+        if m: fails.append('traceback/error in an output: ' + ' '.join(o['text'][m.start():].split())[:160])
+        elif o['stderr']: notes.append('stderr output: ' + ' '.join(o['text'].split())[:120])
+    navs = {n['abs'].split('#')[0] for n in d['nav']}
+    missing = sorted(p.relative_to(site).as_posix() for p in titles_pages(titles) if p.resolve().as_uri() not in navs)
     if missing: fails.append(f'navigation lacks links to {missing}')
-    for h in sorted(set(links)):
-        if _re_remote.match(h) or not (page.parent / h).is_file(): fails.append(f'navigation link to missing {h!r}')
-    if [h.split('#')[0] for h in s.current] != [page.name]: fails.append(f'navigation marks {s.current} as current')
-    for tag in s.remote: fails.append('loads a remote resource: ' + tag)
-    bad = [i for i, src in enumerate(s.images) if not image_ok(src, page)]
-    if bad: fails.append(f'{len(bad)} of {len(s.images)} images do not decode (img #{bad[:5]})')
-    notes.append(f'{len(s.images)} images, {len(s.outputs) + len(s.stderr)} outputs, {len(links)} nav links')
-    return fails, notes
+    cur = [n['abs'].split('#')[0] for n in d['nav'] if n['current']]
+    if cur != [page.resolve().as_uri()]: fails.append(f'navigation marks {cur} as current')
+    for tag in d['remote']: fails.append('tag points at a remote resource: ' + tag[:120])
+    bad = [i for i in d['images'] if not (i['complete'] and i['w'] > 0)]
+    for i in bad[:5]: fails.append(f'figure #{i["k"]} did not load (naturalWidth {i["w"]}; src {i["src"]}…)')
+    if len(bad) > 5: fails.append(f'… {len(bad) - 5} more figures did not load')
+    tex = raw_tex(d['texts'])
+    for h in tex[:8]: fails.append(f'raw TeX in the rendered text: {h}')
+    if len(tex) > 8: fails.append(f'… {len(tex) - 8} more raw TeX excerpts')
+    for e in d['katex_errors'][:8]: fails.append(f'KaTeX error: {e[:200]}')
+    for t in d['pres']:
+        head = md_table(t)
+        if head: fails.append('an output <pre> holds a markdown table (display it as IPython.display.Markdown): '
+                              + ' '.join(head.split())[:100])
+    if d['widgets']: fails.append(f'{d["widgets"]} Jupyter widget view/state element(s) in the page')
+    png = shots / (rel[:-5] + '.png')
+    br.evaluate('window.scrollTo(0, 0)')
+    br.screenshot(png)
+    shots_out = [png]
+    if d['n_display']:
+        br.evaluate("document.querySelector('.katex-display').scrollIntoView({block: 'center'})")
+        br.pump(0.1)
+        mpng = shots / (rel[:-5] + '.math.png'); br.screenshot(mpng); shots_out.append(mpng)
+        br.evaluate('window.scrollTo(0, 0)')
+    notes.append(f'{len(d["images"])} images, {d["n_math"]} equations, {len(d["outputs"])} outputs, '
+                 f'{len(d["links"])} links, {time.time() - t0:.1f} s')
+    return fails, notes, d, shots_out
 
 
-def nav_titles(index):
-    "{page file name: title} from the navigation of index.html (as built)."
-    m = re.search(r'<nav class="site-nav".*?</nav>', index.read_text(encoding='utf-8'), re.S)
-    links = re.findall(r'<li><a href="([^"#]+)[^"]*"[^>]*>(.*?)</a></li>', m.group(0) if m else '')
-    return {href: html.unescape(text) for href, text in links}
+def titles_pages(titles): return [local_path(u)[0] for u in titles]
+
+
+def check_links(pages_data, site):
+    "{page: [failures]} for local hrefs to missing files or anchors."
+    ids = {p.resolve(): set(d['ids']) for p, d in pages_data.items()}
+    out = {}
+    for p, d in pages_data.items():
+        bad = []
+        for l in d['links']:
+            u = urlsplit(l['abs'])
+            if u.scheme != 'file': continue
+            path, frag = local_path(l['abs'])
+            if not path.exists(): bad.append(f'link to a missing file: {l["raw"][:100]}')
+            elif frag and path.suffix == '.html':
+                target = ids.get(path.resolve())
+                if target is None: bad.append(f'link into a page outside the site: {l["raw"][:100]}')
+                elif frag not in target and unquote(frag) not in target: bad.append(f'link to a missing anchor: {l["raw"][:100]}')
+        out[p] = list(dict.fromkeys(bad))
+    return out
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('site', nargs='?', default=str(ROOT / '_site'))
-    ap.add_argument('--shot', action='append', help='page stem to screenshot (repeatable; default: index + 3 others)')
+    ap.add_argument('--shots', help='screenshot folder (default: SITE/screenshots)')
     ap.add_argument('--chromium', help='browser binary (default: $CHROMIUM or chromium on PATH)')
+    ap.add_argument('--only', action='append', help='check only these pages (stems or site paths; repeatable)')
+    ap.add_argument('--timeout', type=int, default=60, help='seconds per page load')
     a = ap.parse_args(argv)
-    site = Path(a.site)
+    t_start = time.time()
+    site = Path(a.site).resolve()
     chrome = find_chromium(a.chromium)
     if not chrome:
         print(f'chromium not found; install it with:  {APT_HINT}', file=sys.stderr); return 2
-    pages = sorted(p for p in site.glob('*.html'))
+    import importlib.util
+    if importlib.util.find_spec('websocket') is None:
+        print('websocket-client missing: pip install websocket-client (jupyter_server depends on it)', file=sys.stderr)
+        return 2
     if not (site / 'index.html').is_file():
         print(f'{site}/index.html missing: build first with tools/build_html.py', file=sys.stderr)
-        print(f'pages: 0 passed, {max(len(pages), 1)} failed'); return 1
-    pages.sort(key=lambda p: (p.name != 'index.html', p.name))
-    titles = nav_titles(site / 'index.html')
+        print('pages: 0 passed, 1 failed'); return 1
+    shots = Path(a.shots).resolve() if a.shots else site / 'screenshots'
+    pages = sorted((p for p in site.rglob('*.html')
+                    if not any(part.startswith(('_', '.')) or part == shots.name for part in p.relative_to(site).parts[:-1])),
+                   key=lambda p: (p.name != 'index.html' or p.parent != site, p.relative_to(site).as_posix()))
     profile = tempfile.mkdtemp(prefix='check_pages_chromium_')
-    passed = failed = 0
+    results, data = {}, {}
     try:
-        for page in pages:
-            fails, notes = check_page(chrome, profile, page, pages, titles)
-            status = 'FAIL' if fails else 'ok'
-            print(f'{status:4s} {page.name:24s} {notes[-1] if notes else ""}')
-            for n in notes[:-1]: print(f'     note: {n}')
-            for f in fails: print(f'     FAIL: {f}')
-            passed, failed = passed + (not fails), failed + bool(fails)
-        shots_dir = site / 'screenshots'; shots_dir.mkdir(exist_ok=True)
-        stems = a.shot or DEFAULT_SHOTS
-        wanted = [site / f'{s}.html' for s in stems if (site / f'{s}.html').is_file()]
-        if not a.shot:      # fill up to 4 with other pages when some defaults are missing
-            wanted += [p for p in pages if p not in wanted][:max(0, 4 - len(wanted))]
-        for page in wanted:
-            png = shots_dir / f'{page.stem}.png'
-            if png.exists(): png.unlink()
-            try:
-                r = run_chromium(chrome, profile, [f'--screenshot={png.resolve()}', '--window-size=1280,2000',
-                                                   page.resolve().as_uri()])
-                ok = r.returncode == 0 and png.is_file() and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
-            except subprocess.TimeoutExpired: ok = False
-            print(f'{"shot" if ok else "FAIL"} {png}')
-            if not ok: failed += 1; print(f'     FAIL: screenshot of {page.name} not written')
+        br = Browser(chrome, profile, timeout=a.timeout)
+        try:
+            titles = {}
+            for page in pages:
+                rel = page.relative_to(site).as_posix()
+                if a.only and page != pages[0] and not ({rel, rel[:-5], page.stem} & set(a.only)): continue
+                if page == pages[0]:       # index.html: its navigation names every page
+                    br.send('Page.navigate', url=page.as_uri()); br.wait_event('Page.loadEventFired', a.timeout)
+                    br.events.clear()
+                    titles = {n['abs'].split('#')[0]: n['text'] for n in br.evaluate(CHECK_JS)['nav']}
+                    if a.only and not ({rel, rel[:-5], page.stem} & set(a.only)): continue
+                try: results[page] = check_page(br, page, site, titles, shots)
+                except Exception as e: results[page] = ([f'check crashed: {type(e).__name__}: {e}'], [], None, [])
+                if results[page][2]: data[page] = results[page][2]
+        finally:
+            br.close()
+    except RuntimeError as e:
+        print(f'FAIL: {e}', file=sys.stderr); print(f'pages: 0 passed, {len(pages)} failed'); return 1
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    print(f'pages: {passed} passed, {failed} failed')
+    links = check_links(data, site)
+    passed = failed = 0
+    for page, (fails, notes, d, pngs) in results.items():
+        fails = fails + links.get(page, [])
+        print(f'{"FAIL" if fails else "ok":4s} {page.relative_to(site).as_posix():24s} {notes[-1] if notes else ""}')
+        for n in notes[:-1]: print(f'     note: {n}')
+        for f in fails: print(f'     FAIL: {f}')
+        passed, failed = passed + (not fails), failed + bool(fails)
+    n_shots = sum(len(r[3]) for r in results.values())
+    print(f'screenshots: {n_shots} in {shots} ({WIDTH}x{HEIGHT})')
+    print(f'pages: {passed} passed, {failed} failed ({time.time() - t_start:.1f} s)')
     return 1 if failed else 0
 
 
