@@ -19,7 +19,7 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
            'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model',
            'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval',
            'eval_main', 'main']
@@ -130,11 +130,21 @@ def build_specs(cfg:LangSAMConfig, num_classes:dict, data:dict) -> dict:
     nc = {t: k for t, k in num_classes.items() if t == 'semseg'}
     return task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud')
 
-def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu') -> nn.Module:
-    "LangSAM on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
+METHODS = ('langsam', 'fgmoe', 'prism', 'prism_text')   # LangSAM and the peers on the same harness (nbs/peers)
+
+def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
+                method:str='langsam'   # 'langsam', or a peer: 'fgmoe', 'prism' (task-id context), 'prism_text' (text context)
+               ) -> nn.Module:
+    "The model on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
     from langsam_nb.text import encode_tasks
+    if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
     emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
-    return LangSAM(cfg, num_classes=num_classes, task_emb=emb).to(device)
+    if method == 'fgmoe':
+        from langsam_nb.peers.fgmoe import build_fgmoe; m = build_fgmoe(cfg, num_classes, emb)
+    elif method.startswith('prism'):
+        from langsam_nb.peers.prism import build_prism; m = build_prism(cfg, num_classes, emb, context='text' if method == 'prism_text' else 'id')
+    else: m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
+    return m.to(device)
 
 # %% ../nbs/11c_cli.ipynb #c7e25610
 RUN_FILE = 'run.json'
@@ -198,6 +208,7 @@ def train_parser() -> argparse.ArgumentParser:
     a('--n-train', type=int, default=None, help=f"synth: training images (default {SYNTH_DEFAULTS['n_train']})")
     a('--n-val', type=int, default=None, help=f"synth: validation images (default {SYNTH_DEFAULTS['n_val']})")
     a('--variant', default='full', choices=list(VARIANTS), help="LangSAM or an ablation; stl trains one model per task")
+    a('--method', default='langsam', choices=METHODS, help="LangSAM, or a peer method on the same features, data and budget")
     a('--out', default=None, help="run folder (default runs/<preset>-<data>-<variant>)")
     a('--resume', action='store_true', help="continue the run in --out from its newest checkpoint")
     a('--overwrite', action='store_true', help="delete the run in --out and start again")
@@ -247,9 +258,12 @@ def run_train(args, acc=None) -> dict:
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
     if args.data == 'pascal' and not args.tasks: args.tasks = ','.join(PASCAL_TASKS)
     if args.data == 'pascal' and args.size is None and args.preset == 'paper': args.size = [512, 512]
+    if getattr(args, 'method', 'langsam') != 'langsam' and args.variant not in ('full', 'stl'):
+        raise ValueError(f"--variant {args.variant} is a LangSAM ablation; --method {args.method} takes --variant full or stl")
     cfg = config_from_args(args)
     data = data_spec(args.data, args.data_root, cfg.input_size, cfg.seed, args.n_train, args.n_val)
-    out = Path(args.out or f'runs/{cfg.name}-{args.data}-{args.variant}')
+    method = getattr(args, 'method', 'langsam')
+    out = Path(args.out or f"runs/{cfg.name}-{args.data}-{args.variant if method == 'langsam' else method}")
     if args.variant != 'stl': return train_one(cfg, data, args, out, acc)
     return {t: train_one(dataclasses.replace(cfg, tasks=(t,)), data, args, out / f'stl_{t}', acc) for t in cfg.tasks}
 
@@ -261,7 +275,8 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
         n_train = len(build_datasets(data, cfg.tasks, 'train'))
     if args.epochs is not None:
         cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
-    run = dict(config=cfg.to_dict(), data=data, variant=args.variant, processes=acc.num_processes)
+    method = getattr(args, 'method', 'langsam')
+    run = dict(config=cfg.to_dict(), data=data, variant=args.variant, method=method, processes=acc.num_processes)
     _check_out_dir(out, run, args.resume, args.overwrite)
     refs = load_stl_references(args.stl_ref, cfg, data) if args.stl_ref else None     # refuse a wrong reference early
     if acc.is_main_process: _init_out_dir(out, run, args.overwrite and not args.resume)
@@ -274,20 +289,20 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
              "features; pass --checkpoint <sam2.1 checkpoint> (or --hub), or --backbone mobilesam --checkpoint installed.\n" + "=" * 100)
     t_data = time.time() - t0
     seed_everything(cfg.seed)                           # initial weights from the seed alone, not from what ran before
-    model = build_model(cfg, parts.num_classes, acc.device)
+    model = build_model(cfg, parts.num_classes, acc.device, method)
     specs = build_specs(cfg, parts.num_classes, data)
-    _say(acc, f"{args.variant}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
+    _say(acc, f"{args.variant if method == 'langsam' else method}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
          f"{data['name']} images at {cfg.input_size[0]}x{cfg.input_size[1]}, {cfg.steps} steps of batch {cfg.batch_size} "
          f"x {acc.num_processes} process(es), {sum(p.numel() for p in model.parameters() if p.requires_grad):,} trainable "
          f"parameters, text {cfg.text_backend}, device {acc.device}"
          + (f" ({torch.get_num_threads()} thread(s) per process)" if acc.device.type == 'cpu' else f", {acc.mixed_precision} precision"))
     tr = Trainer(model, cfg, parts.train, parts.val, specs, out, accelerator=acc, eval_every=args.eval_every,
                  ckpt_every=args.ckpt_every, log_every=args.log_every, num_workers=args.workers,
-                 progress=not args.no_progress, extra=dict(data=data, variant=args.variant, num_classes=parts.num_classes))
+                 progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes))
     t1 = time.time(); tr.fit(resume=args.resume); t_train = time.time() - t1
     res = tr.result
-    name = 'LangSAM' if args.variant == 'full' else args.variant
-    report = dict(variant=args.variant, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
+    name = {'langsam': 'LangSAM'}.get(method, method) if args.variant == 'full' else args.variant
+    report = dict(variant=args.variant, method=method, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
                   n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=acc.num_processes,
                   seconds=dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1), train_and_eval=round(t_train, 1)))
     columns = {name: res.metrics}
@@ -354,7 +369,8 @@ def run_eval(args, acc=None) -> dict:
     cfg, data = config_from_dict(state['config']), dict(state['extra']['data'])
     if args.data_root: data['root'] = str(Path(args.data_root).expanduser().resolve())
     parts = build_features(cfg, data, acc, args.cache_dir, progress=not args.no_progress)
-    model = acc.prepare_model(load_weights(build_model(cfg, parts.num_classes, acc.device), ckpt), evaluation_mode=True)
+    method = state['extra'].get('method', 'langsam')
+    model = acc.prepare_model(load_weights(build_model(cfg, parts.num_classes, acc.device, method), ckpt), evaluation_mode=True)
     specs = build_specs(cfg, parts.num_classes, data)
     res = evaluate(model, parts.val, specs, acc, args.batch_size, collate_fn=collate, progress=not args.no_progress)
     if res.n != len(parts.val): raise RuntimeError(f"evaluated {res.n} samples but the split has {len(parts.val)}")

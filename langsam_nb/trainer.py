@@ -256,7 +256,8 @@ def _train_step(self:Trainer, batch:dict):
     "Forward, Eq. (13), backward, clip, update (or skip); returns the gradient norm before clipping."
     self.batch = batch
     out = self.model(_inputs(batch), tasks=list(self.specs))
-    self.losses = training_loss(out, batch, self.specs, self.cfg.lambda_coarse, self.cfg.lambda_bal)
+    lam = 1.0 if getattr(self.raw_model, 'weights_own_aux', False) else self.cfg.lambda_bal   # peers weight their own regularisers
+    self.losses = training_loss(out, batch, self.specs, self.cfg.lambda_coarse, lam)
     self.loss = self.losses.total
     self._cb('after_loss')
     ok, gnorm = self._all_finite(self.loss), None
