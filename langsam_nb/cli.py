@@ -44,13 +44,14 @@ def data_spec(name:str,                 # 'synth', 'nyud' or 'pascal'
     if root is None: raise ValueError(f"--data {name} needs --data-root (the dataset folder; see langsam_nb.data.validate)")
     return dict(name=name, root=str(Path(root).expanduser().resolve()), size=list(size))
 
-def build_datasets(data:dict, tasks, split:str, pad_to=None):
+def build_datasets(data:dict, tasks, split:str, pad_to=None,
+                   progress:bool|None=None):   # SynthScenes: a progress bar while writing the scenes (None: on unless testing)
     "The item dataset (image + labels, DESIGN §12) of one split, normalised and padded to `pad_to` (evaluation transform)."
     from langsam_nb.data import SynthScenes, NYUDv2, PascalContext, eval_transform
     tf = eval_transform(tuple(pad_to)) if pad_to is not None else None
     if data['name'] == 'synth':
         return SynthScenes(data.get('root'), split, tasks, size=tuple(data['size']), n_train=data['n_train'],
-                           n_val=data['n_val'], seed=data['seed'], transform=tf)
+                           n_val=data['n_val'], seed=data['seed'], transform=tf, progress=progress)
     return (NYUDv2 if data['name'] == 'nyud' else PascalContext)(data['root'], split, tasks, transform=tf)
 
 # %% ../nbs/11c_cli.ipynb #98616fb7
@@ -107,8 +108,8 @@ class _InMemory(Dataset):
 
 class RunParts(NamedTuple):
     train_items: object; val_items: object   # image + label datasets
-    train: object; val: object               # cached-feature datasets: 'features' (352, H/4, W/4) + labels
-    backbone: object                         # the frozen SAM2Backbone
+    train: object; val: object               # cached-feature datasets: 'features' (C, H/4, W/4) + labels
+    backbone: object                         # the frozen image encoder (SAM2Backbone or MobileSAMBackbone)
     num_classes: dict                        # {'semseg': K} of the dataset (if semseg is a task)
 
 def build_features(cfg:LangSAMConfig, data:dict,
@@ -119,8 +120,8 @@ def build_features(cfg:LangSAMConfig, data:dict,
     "Datasets of both splits, the frozen backbone and its F_v cache (computed once)."
     from langsam_nb.features import FeatureCache, CachedFeatureDataset
     with (acc.main_process_first() if acc is not None else contextlib.nullcontext()):
-        tr_items = build_datasets(data, cfg.tasks, 'train', cfg.input_size)
-        va_items = build_datasets(data, cfg.tasks, 'val', cfg.input_size)
+        tr_items = build_datasets(data, cfg.tasks, 'train', cfg.input_size, progress=progress)
+        va_items = build_datasets(data, cfg.tasks, 'val', cfg.input_size, progress=progress)
         bb = build_backbone(cfg, hub=hub, device=acc.device if acc is not None else 'cpu')
         cache = FeatureCache(Path(cache_root or cache_dir('features')), bb, cfg.input_size)
         for items in (tr_items, va_items): cache.build(items, progress=progress)
@@ -288,7 +289,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
     t0 = time.time()
     with acc.main_process_first():                      # SynthScenes is generated once, by the main process
-        n_train = len(build_datasets(data, cfg.tasks, 'train'))
+        n_train = len(build_datasets(data, cfg.tasks, 'train', progress=False if args.no_progress else None))
     if args.epochs is not None:
         cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
     method = getattr(args, 'method', 'langsam')

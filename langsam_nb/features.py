@@ -71,21 +71,21 @@ def _write(self:FeatureCache, id, f:Tensor):
 
 @patch
 def get(self:FeatureCache, ids) -> Tensor:
-    "Cached F_v of `ids` as a float32 (B, 352, H/4, W/4) tensor; a missing id is a `KeyError`."
+    "Cached F_v of `ids` as a float32 (B, C, H/4, W/4) tensor; a missing id is a `KeyError`."
     return torch.stack([self._read(i) for i in ids])
 
 @patch
 def get_or_compute(self:FeatureCache, ids,  # B image ids
                     images:Tensor            # (B, 3, H, W) the images of those ids, H, W = image_size
                    ) -> Tensor:
-    "F_v of `images` (B, 352, H/4, W/4), from the cache where present, else computed by the backbone and stored."
+    "F_v of `images` (B, C, H/4, W/4), from the cache where present, else computed by the backbone and stored."
     ids = list(ids); check_images(images)
     if len(ids) != len(images): raise ValueError(f"got {len(ids)} ids for {len(images)} images")
     if tuple(images.shape[-2:]) != self.image_size:
         raise ValueError(f"this cache holds features of {self.image_size} images, got {tuple(images.shape[-2:])}")
     todo = [j for j, i in enumerate(ids) if i not in self]
     if todo:
-        with torch.no_grad(): fv = self.backbone(images[todo])   # (len(todo), 352, h, w)
+        with torch.no_grad(): fv = self.backbone(images[todo])   # (len(todo), C, h, w)
         for j, f in zip(todo, fv): self._write(ids[j], f)
         self.n_computed += len(todo)
     return self.get(ids).to(images.device)
@@ -112,7 +112,7 @@ def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta[
 
 # %% ../nbs/09a_features.ipynb #6dd1bfd3
 class CachedFeatureDataset(torch.utils.data.Dataset):
-    "Items of `dataset` with `features` (352, H/4, W/4) from a `FeatureCache` instead of `image`, augmented in feature space."
+    "Items of `dataset` with `features` (C, H/4, W/4) from a `FeatureCache` instead of `image`, augmented in feature space."
     def __init__(self, dataset,                  # DESIGN §12 items ('image', labels, meta['id'])
                  cache:FeatureCache,             # features of the dataset's images (missing ones are computed)
                  augment:bool=True,              # random horizontal flip and (if `crop`) random aligned crops
@@ -138,7 +138,7 @@ class CachedFeatureDataset(torch.utils.data.Dataset):
                 raise ValueError(f"label {k!r} of item {id!r} is {tuple(item[k].shape[-2:])}, expected {(s * h, s * w)} "
                                  f"(features {h}x{w} x stride {s})")
         if not self.keep_image: item.pop('image', None)
-        item['features'] = f.cpu()                       # (352, H/4, W/4)
+        item['features'] = f.cpu()                       # (C, H/4, W/4)
         if not self.augment: return item
         if torch.rand(()) < self.p_flip: item = hflip_item(item)
         if self.crop is not None:
