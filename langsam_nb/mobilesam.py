@@ -4,7 +4,7 @@
 
 # %% ../nbs/09b_mobilesam.ipynb #8d2d65a2
 from __future__ import annotations
-import os, warnings, importlib.metadata
+import warnings, importlib.metadata
 from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_prompts.ipynb #fe738f19
 from __future__ import annotations
-import os, json, hashlib, functools, warnings, logging, collections
+import json, hashlib, functools, warnings, logging, collections
 from collections.abc import Mapping
 from pathlib import Path
 import torch

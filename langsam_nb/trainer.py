@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader, Dataset
 from fastcore.basics import patch
 from .core import LangSAMConfig, in_test, atomic_write
 from .tasks import training_loss
+from .data import collate
 from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values
 from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, read_checkpoint, latest_checkpoint,
                                    load_weights, config_diff, _opt_join)
@@ -211,7 +212,7 @@ class Trainer:
         self.eval_every, self.ckpt_every, self.log_every = eval_every, ckpt_every, log_every
         self.clip_grad, self.max_bad_steps, self.keep, self.extra = clip_grad, max_bad_steps, keep, extra or {}
         self.eval_bs, self.num_workers, self.progress = eval_batch_size, num_workers, progress
-        self.collate_fn = collate_fn or _default_collate()
+        self.collate_fn = collate_fn or collate
         opt, self.sched = make_optimizer(model, config)
         self.model, self.opt = self.acc.prepare(model.to(self.acc.device), opt)
         self.step, self.bad, self.skipped, self.result, self._rng, self._win = 0, 0, 0, None, None, None
@@ -227,10 +228,6 @@ class Trainer:
         if self.out is None or not self.main: return
         self.out.mkdir(parents=True, exist_ok=True)
         with open(self.out / 'log.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
-
-def _default_collate():
-    from langsam_nb.data import collate
-    return collate
 
 # %% ../nbs/11b_trainer.ipynb #73e75a1f
 @contextlib.contextmanager
