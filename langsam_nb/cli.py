@@ -21,8 +21,8 @@ from .data import collate
 # %% auto #0
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
            'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts', 'build_features', 'cpu_threads',
-           'build_specs', 'build_model', 'train_parser', 'config_from_args', 'run_train', 'train_one', 'train_main',
-           'eval_parser', 'run_eval', 'eval_main', 'main']
+           'build_specs', 'build_model', 'train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one',
+           'train_main', 'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -204,7 +204,8 @@ def train_parser() -> argparse.ArgumentParser:
         "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.")
     a = p.add_argument
     a('--preset', default='auto', help="named config: auto (= tiny_pretrained when MobileSAM's weights are installed, else "
-      "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU) or paper")
+      "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU), fast (the experiment preset: "
+      "pretrained MobileSAM at 96x128, about a minute per run on one thread) or paper")
     a('--data', default='synth', choices=DATASETS, help="synth (generated, default), nyud or pascal (these need --data-root)")
     a('--data-root', default=None, help="dataset folder (NYUD-v2 ATRC layout, PASCAL_MT); synth: where to write it")
     a('--tasks', default=None, help="comma-separated tasks (default: the preset's; pascal: the PASCAL-Context five)")
@@ -224,6 +225,8 @@ def train_parser() -> argparse.ArgumentParser:
     a('--size', type=int, nargs=2, default=None, metavar=('H', 'W'), help="input size, multiples of 32")
     a('--n-train', type=int, default=None, help=f"synth: training images (default {SYNTH_DEFAULTS['n_train']})")
     a('--n-val', type=int, default=None, help=f"synth: validation images (default {SYNTH_DEFAULTS['n_val']})")
+    a('--set', nargs='+', default=[], metavar='FIELD=VALUE', help="any LangSAMConfig field, after the preset and the "
+      "options above (VALUE is read as JSON when it parses: 32, 3e-3, true, [96,128]; else as text), e.g. --set expert_hidden=32")
     a('--variant', default='full', choices=list(VARIANTS), help="LangSAM or an ablation; stl trains one model per task")
     a('--method', default='langsam', choices=METHODS, help="LangSAM, or a peer method on the same features, data and budget")
     a('--out', default=None, help="run folder (default runs/<preset>-<data>-<variant>)")
@@ -240,15 +243,26 @@ def train_parser() -> argparse.ArgumentParser:
     a('--no-progress', action='store_true')
     return p
 
+def parse_sets(items) -> dict:
+    "`--set FIELD=VALUE ...` as {field: value}: JSON when VALUE parses as JSON, else the text itself."
+    out = {}
+    for s in items or ():
+        k, eq, v = s.partition('=')
+        if not eq or not k: raise ValueError(f"--set takes FIELD=VALUE, got {s!r}")
+        try: out[k] = json.loads(v)
+        except json.JSONDecodeError: out[k] = v
+    return out
+
 def config_from_args(args) -> LangSAMConfig:
-    "The preset with the variant's switches and the command line's overrides."
+    "The preset with the variant's switches and the command line's overrides (`--set` last)."
     preset = resolve_preset(args.preset)
     ov = dict(tasks=args.tasks.split(',') if args.tasks else None, backbone=args.backbone, checkpoint=args.checkpoint,
               text_backend=args.text_backend, text_checkpoint=args.text_checkpoint,
               channels=448 if args.backbone == 'mobilesam' else None, num_experts=args.experts, top_k=args.top_k, steps=args.steps,
               batch_size=args.batch_size, lr=args.lr, seed=args.seed, input_size=tuple(args.size) if args.size else None)
     ov = {k: v for k, v in ov.items() if v is not None}
-    if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and preset == 'tiny_pretrained':
+    ov.update(parse_sets(getattr(args, 'set', ())))
+    if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and get_config(preset).backbone == 'mobilesam':
         ov['checkpoint'], ov['channels'] = None, 352                # another encoder than the preset's: random unless given
     if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train
     return variant_config(args.variant, preset, **ov)
@@ -321,6 +335,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     name = {'langsam': 'LangSAM'}.get(method, method) if args.variant == 'full' else args.variant
     report = dict(variant=args.variant, method=method, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
                   n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=acc.num_processes,
+                  params=sum(p.numel() for p in tr.raw_model.parameters() if p.requires_grad), num_classes=parts.num_classes,
                   seconds=dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1), train_and_eval=round(t_train, 1)))
     columns = {name: res.metrics}
     if acc.is_main_process:

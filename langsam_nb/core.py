@@ -144,11 +144,16 @@ CONFIGS = {
     # the main job on pretrained features: MobileSAM's TinyViT (09b_mobilesam; F_v = 256 + 128 + 64 = 448 channels), its
     # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (09c_pretraining, 11c_cli)
     'tiny_pretrained': LangSAMConfig(name='tiny_pretrained', backbone='mobilesam', checkpoint='installed', channels=448, steps=600),
+    # the experiment preset of the ablation and peer tables (11d_sweep): the pretrained MobileSAM features at 96x128 (F_v
+    # 24x32), narrow experts, routers and heads, 200 steps at lr 3e-3 (at 1e-3, 200 steps leave depth worse than the
+    # per-pixel baseline; measured in 11d_sweep): one run in about 80 s on one CPU thread
+    'fast': LangSAMConfig(name='fast', backbone='mobilesam', checkpoint='installed', channels=448, input_size=(96, 128),
+                          expert_hidden=32, router_hidden=64, head_hidden=32, lr=3e-3, steps=200),
     'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, head_hidden=None, text_backend='clip', backbone='hiera_l',
                            input_size=(448, 576), steps=80_000),
 }
 
-def get_config(name:str='tiny', # preset name: 'tiny' or 'paper'
+def get_config(name:str='tiny', # preset name: a key of CONFIGS ('tiny', 'tiny_pretrained', 'fast', 'paper')
                **overrides      # any LangSAMConfig field
               ) -> LangSAMConfig:
     "A named preset with `overrides` applied; unknown names and fields raise a `ValueError` that lists the known ones."
