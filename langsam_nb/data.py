@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_data.ipynb #dd81eef1
 from __future__ import annotations
-import os, json, shutil, tempfile
+import os, json, shutil, tempfile, hashlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -362,6 +362,10 @@ class DenseDataset(torch.utils.data.Dataset):
         img = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1), np.float32)).div_(255)  # (3, H, W) in [0, 1]
         return {'image': img, **labels, 'meta': {'id': id_, 'orig_hw': tuple(hw), 'pad': (0, 0, 0, 0)}}
     def __repr__(self): return f"{type(self).__name__}(root={str(self.root)!r}, split={self.split!r}, tasks={list(self.tasks)}, n={len(self)})"
+    @property
+    def cache_namespace(self) -> str:
+        "Which images the ids name: a feature cache keys F_v by namespace + id (ids repeat across datasets and seeds)."
+        return f"{type(self).__name__}-{hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:12]}"
 
 # %% ../nbs/08b_data.ipynb #0ccf4f02
 class NYUDv2(DenseDataset):
@@ -490,6 +494,11 @@ class SynthScenes(NYUDv2):
         meta = json.loads((self.root / 'synth_meta.json').read_text())
         self.classes = tuple(meta['classes'])
         self.num_classes = {'semseg': len(self.classes), 'human_parts': 7}
+        self._meta_digest = hashlib.sha1((self.root / 'synth_meta.json').read_bytes()).hexdigest()[:12]
+    @property
+    def cache_namespace(self) -> str:
+        "The scenes themselves (version, size, counts, seed, scene options: `synth_meta.json`), wherever they are written."
+        return f"SynthScenes-{self._meta_digest}"
 
 # %% ../nbs/08b_data.ipynb #f4dcde15
 NYUD_VARIANT_MSG = ("this is the 480x640 NYUD_MT variant (Vandenhende's Multi-Task-Learning-PyTorch: images/*.jpg, "

@@ -15,7 +15,7 @@ from .backbone import check_images
 from .data import LABEL_KEYS, hflip_item, crop_item
 
 # %% auto #0
-__all__ = ['FeatureCache', 'CachedFeatureDataset']
+__all__ = ['FeatureCache', 'cache_id', 'CachedFeatureDataset']
 
 # %% ../nbs/09a_features.ipynb #a8ca78eb
 class FeatureCache:
@@ -91,6 +91,13 @@ def get_or_compute(self:FeatureCache, ids,  # B image ids
     return self.get(ids).to(images.device)
 
 # %% ../nbs/09a_features.ipynb #eb1dc6fa
+def cache_id(dataset, id) -> str:
+    """The key of an item's features: the dataset's `cache_namespace` (which images its ids name) and the id. Ids repeat
+    across datasets — every SynthScenes seed has a `synth_000001` — so an id alone would serve one dataset's features
+    for another's images. A dataset without `cache_namespace` keys by the id alone."""
+    ns = getattr(dataset, 'cache_namespace', None)
+    return f"{ns}/{id}" if ns else str(id)
+
 @patch
 def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta['id'] (DESIGN §12)
            batch_size:int=8,             # images per backbone forward
@@ -98,16 +105,17 @@ def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta[
           ) -> int:
     "Compute and store F_v for every item of `dataset` not yet cached; returns the number computed."
     from tqdm.auto import tqdm
+    key = lambda id: cache_id(dataset, id)
     ids = getattr(dataset, 'ids', None)
-    todo = [i for i in range(len(dataset)) if ids is None or ids[i] not in self]
+    todo = [i for i in range(len(dataset)) if ids is None or key(ids[i]) not in self]
     n0, batch = self.n_computed, []
     for i in tqdm(todo, desc='F_v cache', disable=not progress or in_test(), leave=False):
         item = dataset[i]
-        if item['meta']['id'] in self: continue
+        if key(item['meta']['id']) in self: continue
         batch.append(item)
         if len(batch) == batch_size or i == todo[-1]:
-            self.get_or_compute([b['meta']['id'] for b in batch], torch.stack([b['image'] for b in batch])); batch = []
-    if batch: self.get_or_compute([b['meta']['id'] for b in batch], torch.stack([b['image'] for b in batch]))
+            self.get_or_compute([key(b['meta']['id']) for b in batch], torch.stack([b['image'] for b in batch])); batch = []
+    if batch: self.get_or_compute([key(b['meta']['id']) for b in batch], torch.stack([b['image'] for b in batch]))
     return self.n_computed - n0
 
 # %% ../nbs/09a_features.ipynb #6dd1bfd3
@@ -130,8 +138,8 @@ class CachedFeatureDataset(torch.utils.data.Dataset):
     def __len__(self): return len(self.dataset)
 
     def __getitem__(self, i):
-        item = dict(self.dataset[i]); id = item['meta']['id']
-        f = (self.cache.get_or_compute([id], item['image'][None]) if 'image' in item else self.cache.get([id]))[0]
+        item = dict(self.dataset[i]); id = item['meta']['id']; key = cache_id(self.dataset, id)
+        f = (self.cache.get_or_compute([key], item['image'][None]) if 'image' in item else self.cache.get([key]))[0]
         s, (h, w) = self.cache.backbone.stride, f.shape[-2:]
         for k in LABEL_KEYS:
             if k in item and tuple(item[k].shape[-2:]) != (s * h, s * w):
