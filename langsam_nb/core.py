@@ -146,7 +146,7 @@ CONFIGS = {
     'tiny_pretrained': LangSAMConfig(name='tiny_pretrained', backbone='mobilesam', checkpoint='installed', channels=448, steps=600),
     # the experiment preset of the ablation and peer tables (11d_sweep): the pretrained MobileSAM features at 96x128 (F_v
     # 24x32), narrow experts, routers and heads, 200 steps at lr 3e-3 (at 1e-3, 200 steps leave depth worse than the
-    # per-pixel baseline; measured in 11d_sweep): one run in about 80 s on one CPU thread
+    # per-pixel baseline; measured in 11d_sweep): one run takes 90-110 s on one CPU thread beside another run (11d_sweep)
     'fast': LangSAMConfig(name='fast', backbone='mobilesam', checkpoint='installed', channels=448, input_size=(96, 128),
                           expert_hidden=32, router_hidden=64, head_hidden=32, lr=3e-3, steps=200),
     'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, head_hidden=None, text_backend='clip', backbone='hiera_l',
