@@ -205,7 +205,7 @@ def train_parser() -> argparse.ArgumentParser:
     a = p.add_argument
     a('--preset', default='auto', help="named config: auto (= tiny_pretrained when MobileSAM's weights are installed, else "
       "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU), fast (the experiment preset: "
-      "pretrained MobileSAM at 96x128, about a minute per run on one thread) or paper")
+      "pretrained MobileSAM at 96x128, 200 steps: 90-110 s per run on one thread, 11d_sweep) or paper")
     a('--data', default='synth', choices=DATASETS, help="synth (generated, default), nyud or pascal (these need --data-root)")
     a('--data-root', default=None, help="dataset folder (NYUD-v2 ATRC layout, PASCAL_MT); synth: where to write it")
     a('--tasks', default=None, help="comma-separated tasks (default: the preset's; pascal: the PASCAL-Context five)")
