@@ -13,7 +13,7 @@ from .cli import train_parser, config_from_args, data_spec
 # %% auto #0
 __all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'META_ROWS', 'Run', 'load_grid', 'read_state', 'plan', 'command',
            'shell_commands', 'prepare', 'execute', 'results', 'aggregate', 'separated', 'summary', 'to_markdown',
-           'run_sweep', 'sweep_parser', 'sweep_main']
+           'sweep_dir', 'run_sweep', 'sweep_parser', 'sweep_main']
 
 # %% ../nbs/11d_sweep.ipynb #2cc0ff03
 SWEEP_FILE = 'sweep.json'     # in the sweep's folder: each run's command and wall time (a changed grid is refused, not mixed)
@@ -104,7 +104,7 @@ def plan(grid,             # dict, or a .yaml / .json file
     seeds, common = grid.get('seeds', [0]), dict(grid.get('common') or {})
     if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
         raise ValueError(f"seeds must be a list of integers, got {seeds!r}")
-    runs, names = [], set()
+    runs, names, roots = [], set(), {}
     for i, entry in enumerate(grid['runs']):
         if not isinstance(entry, dict) or 'name' not in entry: raise ValueError(f"runs[{i}] needs a 'name' (a mapping of options)")
         name = str(entry['name'])
@@ -120,20 +120,17 @@ def plan(grid,             # dict, or a .yaml / .json file
             except ValueError as e: raise ValueError(f"run {name!r}: {e}") from None
             if args.method != 'langsam' and args.variant not in ('full', 'stl'):
                 raise ValueError(f"run {name!r}: --variant {args.variant} is a LangSAM ablation; --method {args.method} takes full or stl")
+            if args.data == 'synth' and args.data_root:          # one generated dataset per folder
+                d = json.dumps(data_spec('synth', args.data_root, cfg.input_size, cfg.seed, args.n_train, args.n_val), sort_keys=True)
+                if roots.setdefault(args.data_root, d) != d:
+                    raise ValueError(f"run {name + '/seed' + str(s)!r}: data_root {args.data_root} would hold two different "
+                                     "SynthScenes (each seed draws its own scenes); leave data_root out, so that each gets its own cache folder")
             folder = out / name / f'seed{s}'
             if args.variant == 'stl':
                 for t in (args.tasks.split(',') if args.tasks else cfg.tasks):
                     a = _drop(argv, '--tasks') + ['--tasks', t]
                     runs.append(Run(name, s, t, folder / f'stl_{t}', a, folder, cfg.steps))
             else: runs.append(Run(name, s, None, folder, argv, folder, cfg.steps))
-    roots = {}                                               # one generated dataset per folder
-    for r in runs:
-        a = _quiet_parse(r.argv, r.id); c = config_from_args(a)
-        if a.data == 'synth' and a.data_root:
-            d = json.dumps(data_spec('synth', a.data_root, c.input_size, c.seed, a.n_train, a.n_val), sort_keys=True)
-            if roots.setdefault(a.data_root, d) != d:
-                raise ValueError(f"run {r.id!r}: data_root {a.data_root} would hold two different SynthScenes (each seed "
-                                 "draws its own scenes); leave data_root out, so that each gets its own cache folder")
     if sum(1 for e in grid['runs'] if e.get('variant', common.get('variant')) == 'stl') > 1:
         raise ValueError("at most one STL entry per grid: it is every other run's single-task reference")
     held = read_state(out)['runs']                           # a folder made by another command is refused, not mixed in
@@ -341,13 +338,19 @@ def to_markdown(table) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/11d_sweep.ipynb #22d8f80e
-def run_sweep(grid, out=None, jobs:int|None=None, threads:int=1, log=print, reference:str|None=None):
+def sweep_dir(grid:dict, out=None) -> Path:
+    "The sweep's folder: `out`, else `sweeps/<grid name>`."
+    return Path(out or Path('sweeps') / grid['name'])
+
+def run_sweep(grid, out=None, jobs:int|None=None, threads:int=1, log=print, reference:str|None=None,
+              run:bool=True):   # False: only tabulate the finished runs
     "Plan, run what is unfinished, collect: returns (runs, tidy results, summary); writes `results.csv` and `summary.md`."
-    g = load_grid(grid)
-    out = Path(out or Path('sweeps') / g['name'])
+    g = load_grid(grid); out = sweep_dir(g, out)
     runs = plan(g, out)
-    execute(runs, out, jobs, threads, log)
-    df = results(runs); table = summary(df, reference)
+    if run: execute(runs, out, jobs, threads, log)
+    df = results(runs)
+    if df.empty: raise ValueError(f"no finished run of {out} to tabulate")
+    table = summary(df, reference)
     df.to_csv(out / 'results.csv', index=False)
     atomic_write(out / 'summary.md', to_markdown(table) + '\n')
     return runs, df, table
@@ -369,18 +372,13 @@ def sweep_main(argv=None):
     "Console script `langsam_sweep`."
     args = sweep_parser().parse_args(argv)
     try:
-        g = load_grid(args.grid); out = Path(args.out or Path('sweeps') / g['name'])
-        runs = plan(g, out)
+        g = load_grid(args.grid); out = sweep_dir(g, args.out)
         if args.print_commands:
-            cmds = shell_commands(runs, args.threads)
+            cmds = shell_commands(plan(g, out), args.threads)
             if cmds: print('\n'.join(cmds))
             else: print(f"every run of {out} is finished", file=sys.stderr)
             return
-        if not args.collect: execute(runs, out, args.jobs, args.threads)
-        df = results(runs)
-        if df.empty: sys.exit("langsam_sweep: no finished run to tabulate")
-        table = to_markdown(summary(df, args.reference))
-        df.to_csv(out / 'results.csv', index=False); atomic_write(out / 'summary.md', table + '\n')
+        table = to_markdown(run_sweep(g, out, args.jobs, args.threads, reference=args.reference, run=not args.collect)[2])
         print(f"\n{table}\n\nwrote {out}/results.csv (one row per run x metric) and {out}/summary.md", flush=True)
     except KeyboardInterrupt: sys.exit(130)
     except (ValueError, FileNotFoundError, RuntimeError) as e:
