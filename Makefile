@@ -2,7 +2,7 @@
 VENV ?= .venv
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: demo test install install-dev readme pages
+.PHONY: demo test install install-dev readme pages lab-check
 demo: install            ## install, then run the main job on CPU
 	$(VENV)/bin/langsam_train
 
@@ -22,3 +22,6 @@ pages:                   ## offline HTML build (math by KaTeX) of the notebooks 
 	@[ -d tools/katex/node_modules/katex ] || [ -d /usr/share/javascript/katex ] || npm ci --prefix tools/katex --ignore-scripts --no-audit --no-fund
 	$(VENV)/bin/python tools/build_html.py _site
 	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python tools/check_pages.py _site
+
+lab-check:               ## the routing explorer (nbs/13_explorer) run live in JupyterLab, checked and screenshot in headless Chromium
+	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python tools/check_lab.py

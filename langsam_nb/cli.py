@@ -19,10 +19,10 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets', 'build_backbone',
-           'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts', 'build_features', 'cpu_threads',
-           'build_specs', 'build_model', 'train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one',
-           'train_main', 'eval_parser', 'run_eval', 'eval_main', 'main']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets',
+           'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts',
+           'build_features', 'cpu_threads', 'build_specs', 'build_model', 'train_parser', 'parse_sets',
+           'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -146,20 +146,31 @@ def build_specs(cfg:LangSAMConfig, num_classes:dict, data:dict) -> dict:
     nc = {t: k for t, k in num_classes.items() if t == 'semseg'}
     return task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud')
 
-METHODS = ('langsam', 'fgmoe', 'prism', 'prism_text')   # LangSAM and the peers on the same harness (nbs/peers)
+# LangSAM and the peers on the same harness (nbs/peers): method -> (module, builder, keyword arguments).
+# A builder is `f(cfg, num_classes, emb, **kw) -> nn.Module` with the harness contract (forward -> 'pred', 'aux_loss');
+# a model with `needs_images = True` (it adapts the encoder) trains on images instead of cached features.
+PEER_BUILDERS = {
+    'fgmoe':      ('langsam_nb.peers.fgmoe',  'build_fgmoe',      {}),
+    'prism':      ('langsam_nb.peers.prism',  'build_prism',      dict(context='id')),
+    'prism_text': ('langsam_nb.peers.prism',  'build_prism',      dict(context='text')),
+    'mtsam_dec':  ('langsam_nb.peers.mtsam',  'build_mtsam_dec',  {}),
+    'mtsam_tora': ('langsam_nb.peers.mtsam',  'build_mtsam_tora', {}),
+    'degmix':     ('langsam_nb.peers.degmix', 'build_degmix',     {}),
+}
+METHODS = ('langsam',) + tuple(PEER_BUILDERS)
 
 def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
-                method:str='langsam'   # 'langsam', or a peer: 'fgmoe', 'prism' (task-id context), 'prism_text' (text context)
+                method:str='langsam'   # 'langsam', or a peer: a key of PEER_BUILDERS
                ) -> nn.Module:
     "The model on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
+    import importlib
     from langsam_nb.text import encode_tasks
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
     emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
-    if method == 'fgmoe':
-        from langsam_nb.peers.fgmoe import build_fgmoe; m = build_fgmoe(cfg, num_classes, emb)
-    elif method.startswith('prism'):
-        from langsam_nb.peers.prism import build_prism; m = build_prism(cfg, num_classes, emb, context='text' if method == 'prism_text' else 'id')
-    else: m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
+    if method == 'langsam': m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
+    else:
+        mod, fn, kw = PEER_BUILDERS[method]
+        m = getattr(importlib.import_module(mod), fn)(cfg, num_classes, emb, **kw)
     return m.to(device)
 
 # %% ../nbs/11c_cli.ipynb #c7e25610
@@ -299,6 +310,21 @@ def run_train(args, acc=None) -> dict:
     return {t: train_one(dataclasses.replace(cfg, tasks=(t,)), data, args, out / f'stl_{t}', acc) for t in cfg.tasks}
 
 # %% ../nbs/11c_cli.ipynb #fe9e4e81
+class _ImageItems(Dataset):
+    "Image + label items for a model that adapts the encoder (`needs_images`), flipped as `CachedFeatureDataset` flips F_v."
+    def __init__(self, items, augment:bool, p_flip:float=0.5):
+        self.items, self.augment, self.p_flip = _InMemory(items, drop=()), augment, p_flip
+    def __len__(self): return len(self.items)
+    def __getitem__(self, i):
+        from langsam_nb.data import hflip_item
+        item = dict(self.items[i])
+        return hflip_item(item) if self.augment and torch.rand(()) < self.p_flip else item
+
+def _run_data(parts:RunParts, model) -> tuple:
+    "(train, val) datasets for `model`: cached F_v, or the same items as images when `model.needs_images`."
+    if not getattr(model, 'needs_images', False): return parts.train, parts.val
+    return _ImageItems(parts.train_items, True, parts.train.p_flip), _ImageItems(parts.val_items, False)
+
 def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
     t0 = time.time()
@@ -327,7 +353,8 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
          f"x {acc.num_processes} process(es), {sum(p.numel() for p in model.parameters() if p.requires_grad):,} trainable "
          f"parameters, text {cfg.text_backend}, device {acc.device}"
          + (f" ({torch.get_num_threads()} thread(s) per process)" if acc.device.type == 'cpu' else f", {acc.mixed_precision} precision"))
-    tr = Trainer(model, cfg, parts.train, parts.val, specs, out, accelerator=acc, eval_every=args.eval_every,
+    train_ds, val_ds = _run_data(parts, model)
+    tr = Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=args.eval_every,
                  ckpt_every=args.ckpt_every, log_every=args.log_every, num_workers=args.workers,
                  progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes))
     t1 = time.time(); tr.fit(resume=args.resume); t_train = time.time() - t1
@@ -402,10 +429,12 @@ def run_eval(args, acc=None) -> dict:
     if args.data_root: data['root'] = str(Path(args.data_root).expanduser().resolve())
     parts = build_features(cfg, data, acc, args.cache_dir, progress=not args.no_progress)
     method = state['extra'].get('method', 'langsam')
-    model = acc.prepare_model(load_weights(build_model(cfg, parts.num_classes, acc.device, method), ckpt), evaluation_mode=True)
+    model = load_weights(build_model(cfg, parts.num_classes, acc.device, method), ckpt)
+    val = _run_data(parts, model)[1]
+    model = acc.prepare_model(model, evaluation_mode=True)
     specs = build_specs(cfg, parts.num_classes, data)
-    res = evaluate(model, parts.val, specs, acc, args.batch_size, collate_fn=collate, progress=not args.no_progress)
-    if res.n != len(parts.val): raise RuntimeError(f"evaluated {res.n} samples but the split has {len(parts.val)}")
+    res = evaluate(model, val, specs, acc, args.batch_size, collate_fn=collate, progress=not args.no_progress)
+    if res.n != len(val): raise RuntimeError(f"evaluated {res.n} samples but the split has {len(val)}")
     report = dict(checkpoint=str(ckpt), step=state['step'], metrics=res.metrics, routing=res.routing, n=res.n,
                   processes=acc.num_processes)
     if acc.is_main_process:

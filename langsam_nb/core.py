@@ -14,7 +14,8 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'cache_dir',
            'atomic_write', 'file_sha256', 'hub_offline', 'hub_reachable', 'LangSAMConfig', 'get_config',
-           'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images']
+           'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images',
+           'draw_architecture']
 
 # %% ../nbs/00_core.ipynb #a7b33eb9
 def default_device() -> torch.device:
@@ -236,3 +237,49 @@ def show_images(images,        # list of (H, W) or (H, W, 3) arrays/tensors, or 
         if titles: ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_core.ipynb #f1381aaa
+def draw_architecture(cfg:LangSAMConfig|None=None, # the preset whose sizes the labels give (None = 'tiny')
+                      ax=None):                     # matplotlib axes; None = a new 12.5 x 5.2 in figure
+    "LangSAM's data flow as a figure: encoders, the per-task TLM, the shared SLM, heads, and the loss (Eqs. 3, 11-13)."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    cfg = cfg or get_config('tiny')
+    if ax is None: _, ax = plt.subplots(figsize=(12.5, 5.2))
+    ax.set_xlim(0, 100); ax.set_ylim(0, 42); ax.axis('off')
+    col = dict(frozen='#dfe7f2', moe='#fde2c4', head='#d9f0d3', data='#f2f2f2', loss='#f6d5d5')
+    def box(x, y, w, h, text, kind, fs=9.5, bold=False):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle='round,pad=0.3,rounding_size=1.2', fc=col[kind], ec='#555', lw=1))
+        ax.text(x + w / 2, y + h / 2, text, ha='center', va='center', fontsize=fs, weight='bold' if bold else 'normal')
+        return (x, y, w, h)
+    def arrow(a, b, text='', dy=0.0, start=None, end=None, dx=0.0):
+        (xa, ya), (xb, yb) = start or (a[0] + a[2], a[1] + a[3] / 2), end or (b[0], b[1] + b[3] / 2)
+        ax.annotate('', (xb, yb), (xa, ya), arrowprops=dict(arrowstyle='-|>', color='#333', lw=1.1, shrinkA=2, shrinkB=2))
+        if text: ax.text((xa + xb) / 2 + dx, (ya + yb) / 2 + 1.2 + dy, text, ha='center', va='bottom', fontsize=8.5, color='#333')
+    h4 = f"F$_v$ (B, {cfg.channels},\nH/4, W/4)"
+    img = box(0.5, 33, 9, 5.5, 'image\n(B, 3, H, W)', 'data')
+    enc = box(13, 33, 13, 5.5, f'image encoder\n{cfg.backbone} (frozen)', 'frozen')
+    txt = box(0.5, 22, 9, 5.5, 'task prompt t\n(Listing 1)', 'data')
+    tenc = box(13, 22, 13, 5.5, f'text encoder\n{cfg.text_backend} (frozen)', 'frozen')
+    arrow(img, enc); arrow(txt, tenc)
+    # the per-task column, drawn as a stack of task cards
+    for k in (2, 1):
+        ax.add_patch(FancyBboxPatch((35 + k * 0.8, 6.5 - k * 0.8), 63, 34, boxstyle='round,pad=0.3,rounding_size=1.5',
+                                    fc='white', ec='#999', lw=0.8, ls='--'))
+    ax.add_patch(FancyBboxPatch((35, 6.5), 63, 34, boxstyle='round,pad=0.3,rounding_size=1.5', fc='white', ec='#777', lw=1))
+    ax.text(36.5, 38.6, f"for each task t of {', '.join(cfg.tasks)}", fontsize=9.5, style='italic', va='center')
+    tlm = box(38, 26, 20, 9, f'TLM$_t$  (Eq. 3)\ntoken gate × language gate\nE = {cfg.num_experts} experts, top-k = {cfg.top_k}', 'moe')
+    slm = box(68, 26, 22, 9, 'SLM  (Eqs. 11–12)\none expert pool\nshared by all tasks', 'moe')
+    coarse = box(38, 10, 20, 6.5, 'coarse head$_t$\n(deep supervision)', 'head')
+    head = box(68, 10, 22, 6.5, 'head$_t$ → pred$_t$\nupsampled to H × W', 'head')
+    arrow(enc, tlm, h4, start=(26.6, 35.75), end=(38, 32.5), dy=-0.6, dx=-0.3)
+    arrow(tenc, tlm, 'e$_t$', start=(26.6, 25.5), end=(38, 28.5), dy=-0.8)
+    arrow(tlm, slm, 'y$_{ts}$ =\nF$_v$ + TLM$_t$', start=(58.6, 30.5), end=(68, 30.5), dy=0.2)
+    arrow(tenc, slm, start=(26.6, 23.5), end=(70, 26))
+    ax.text(63, 22.3, 'e$_t$ (SLM router)', fontsize=8.5, color='#333', ha='center')
+    arrow(tlm, coarse, start=(48, 26), end=(48, 16.5))
+    arrow(slm, head, start=(79, 26), end=(79, 16.5))
+    ax.text(80, 20.5, 'y$_t$ = y$_{ts}$ + SLM', fontsize=8.5, color='#333')
+    box(20, 0.3, 60, 4.2, 'loss  Σ$_t$ β$_t$ (L$_t$(pred$_t$) + λ$_c$ L$_t$(coarse$_t$))   (Eq. 13)', 'loss', fs=10)
+    ax.text(0.5, 12, 'trained: TLMs, SLM, heads\nfrozen: both encoders', fontsize=9, color='#333', va='center')
+    return ax

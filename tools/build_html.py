@@ -19,7 +19,7 @@ manager the static page does not have) are dropped with the notebook's stored wi
 
 Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR] [--no-math]     (OUT_DIR defaults to _site)
 """
-import argparse, copy, html, json, os, posixpath, re, shutil, subprocess, sys, time, warnings
+import argparse, base64, copy, html, mimetypes, json, os, posixpath, re, shutil, subprocess, sys, time, warnings
 from pathlib import Path
 
 import nbformat
@@ -131,6 +131,13 @@ class MathRenderer(IPythonRenderer):
         self.math.append((tex, display))
         kind = 'display' if display else 'inline'
         return f'<span class="math {kind}" data-katex="{len(self.math) - 1}"></span>'
+    def _src_to_base64(self, src):
+        "Embed a local image anywhere under nbs/ (nbconvert's own check allows only the notebook's folder, and the pages of\n"
+        "nbs/peers/ show nbs/images/ files as ../images/...)."
+        p = (Path(self.path) / src).resolve()
+        if not p.is_file() or not p.is_relative_to((ROOT / 'nbs').resolve()): return None
+        mime = mimetypes.guess_type(p.name)[0] or 'application/octet-stream'
+        return f"data:{mime};base64,{base64.b64encode(p.read_bytes()).decode('ascii')}"
     def block_math(self, body): return self._ph(body, True)
     def inline_math(self, body): return self._ph(body, False)
     def latex_environment(self, name, body): return self._ph(f'\\begin{{{name}}}{body}\\end{{{name}}}', True)
