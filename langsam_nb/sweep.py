@@ -4,7 +4,7 @@
 
 # %% ../nbs/11d_sweep.ipynb #91aded99
 from __future__ import annotations
-import os, sys, json, time, math, shlex, argparse, subprocess, contextlib, io
+import os, sys, json, time, math, shlex, argparse, subprocess, contextlib, io, warnings
 from pathlib import Path
 from typing import NamedTuple
 from .core import atomic_write
@@ -261,8 +261,10 @@ def results(runs:list) -> 'pd.DataFrame':
                     seconds=rep['seconds'].get('total'))
         if r.task is None and r.seed in stl:
             cfg = config_from_dict(rep['config'])
-            refs = load_stl_references(stl[r.seed], cfg, rep['data'])   # refuses references of another budget or data
-            if all(t in refs for t in cfg.tasks): meta['delta_m'] = delta_m_from(rep['metrics'], refs, _report_specs(rep))
+            try: refs = load_stl_references(stl[r.seed], cfg, rep['data'])   # refuses references of another budget or data
+            except ValueError as e:                                         # e.g. an entry with its own learning rate
+                warnings.warn(f"{r.name}/seed{r.seed}: no Δm, the grid's STL runs do not fit it ({e})"); refs = {}
+            if refs and all(t in refs for t in cfg.tasks): meta['delta_m'] = delta_m_from(rep['metrics'], refs, _report_specs(rep))
         rows += [dict(base, task='_run', metric=k, value=float(v)) for k, v in meta.items() if v is not None]
         if r.task is None and 'baseline' in rep and r.seed not in baselines:   # the label-statistics baseline: a column too
             baselines.add(r.seed)
