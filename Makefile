@@ -27,7 +27,7 @@ lab-check:               ## the routing explorer (nbs/13_explorer) run live in J
 	CHROMIUM=$(CHROMIUM) $(VENV)/bin/python tools/check_lab.py
 
 benchmark:               ## every sweep behind nbs/peers/06_benchmark (resumable), then the pages' slow cells, which refresh nbs/results/ (wall time: nbs/peers/06_benchmark)
-	for g in peers_nyud peers_pascal table4_nyud peers2_nyud peers2_pascal; do $(VENV)/bin/langsam_sweep grids/$$g.yaml --out $$($(VENV)/bin/python -c "from langsam_nb.core import cache_dir; print(cache_dir('sweeps', '$$g'))") --jobs 2 --threads 1 || exit 1; done
+	for g in peers_nyud peers_pascal table4_nyud table4_pascal peers2_nyud peers2_pascal; do $(VENV)/bin/langsam_sweep grids/$$g.yaml --out $$($(VENV)/bin/python -c "from langsam_nb.core import cache_dir; print(cache_dir('sweeps', '$$g'))") --jobs 2 --threads 1 || exit 1; done
 	OMP_NUM_THREADS=1 $(VENV)/bin/nbdev_test --path nbs/peers/03_comparison.ipynb --flags slow
 	OMP_NUM_THREADS=1 $(VENV)/bin/nbdev_test --path nbs/12_ablations.ipynb --flags slow
 	OMP_NUM_THREADS=1 $(VENV)/bin/nbdev_test --path nbs/peers/06_benchmark.ipynb --flags slow
