@@ -39,8 +39,9 @@ def task_similarity(model, emb:Tensor) -> Tensor:
 
 @torch.no_grad()
 def _slm_input(model, fv:Tensor, e:Tensor, via:str) -> Tensor:
-    "What the SLM routes on the path `via`: y_ts = TLM_via(F_v, e) (or F_v: literal Eq. 11, or no TLMs)."
-    if model.config.slm_input == 'F_v' or not model.config.use_tlm: return fv
+    "What the SLM routes on the path `via`: y_ts = TLM_via(F_v, e), or F_v (literal Eq. 11), or the shared decoder's output (no TLMs)."
+    if model.config.slm_input == 'F_v': return fv
+    if not model.config.use_tlm: return model.decoder(fv)            # as the forward pass does without TLMs
     return model.tlm[via](fv, e, check=False).out
 
 @torch.no_grad()
