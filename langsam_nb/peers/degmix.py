@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from ..core import LangSAMConfig, check_features
 from ..tasks import TaskHead, task_specs
-from .fgmoe import task_emb_table, select_tasks, deform_sample, attention
+from .fgmoe import task_emb_table, select_tasks, deform_sample, attention, peer_options
 
 # %% auto #0
 __all__ = ['PEER_OPTIONS', 'DeformBlock', 'SpatialGating', 'pool_tokens', 'TaskInteraction', 'cross_attention', 'TaskQuery',
@@ -191,7 +191,4 @@ def build_degmix(cfg:LangSAMConfig,      # the run's config; cfg.name picks the 
                  **kw,                   # overrides of PEER_OPTIONS entries
                 ) -> DeGMix:
     "A DeGMix for a config: the preset's PEER_OPTIONS with `kw` applied; unknown options raise a ValueError."
-    opts = PEER_OPTIONS.get(cfg.name, PEER_OPTIONS['tiny'])
-    bad = [k for k in kw if k not in opts]
-    if bad: raise ValueError(f"unknown DeGMix option(s) {bad}; known: {sorted(opts)}")
-    return DeGMix(cfg, num_classes, task_emb, **(opts | kw))
+    return DeGMix(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'DeGMix'))

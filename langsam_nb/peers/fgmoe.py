@@ -17,7 +17,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['PEER_OPTIONS', 'task_emb_table', 'select_tasks', 'deform_sample', 'attention', 'DeformableMixer', 'FineGrainedMoE',
-           'FGMoE', 'build_fgmoe', 'synthetic_fit', 'peer_params_flops']
+           'FGMoE', 'peer_options', 'build_fgmoe', 'synthetic_fit', 'peer_params_flops']
 
 # %% ../../nbs/peers/01_fgmoe.ipynb #2e232534
 def task_emb_table(tasks,    # the model's task names, in order
@@ -233,16 +233,25 @@ PEER_OPTIONS = {
     'paper': _FGMOE_COMMON | dict(expert_hidden=256),   # FGMoE Sec. 4.1
 }
 
+def peer_options(table:dict,          # a peer module's PEER_OPTIONS: {preset name: {option: value}}
+                 cfg:LangSAMConfig,    # the run's config; cfg.name picks the preset (else 'tiny')
+                 kw:dict,              # the caller's overrides
+                 what:str,             # the method's name, for the error message
+                 keys=None,            # the options this builder takes (None = all of the preset's)
+                ) -> dict:
+    "The preset's options (those in `keys`) with `kw` applied; unknown options raise a ValueError."
+    opts = {k: v for k, v in table.get(cfg.name, table['tiny']).items() if keys is None or k in keys}
+    bad = [k for k in kw if k not in opts]
+    if bad: raise ValueError(f"unknown {what} option(s) {bad}; known: {sorted(opts)}")
+    return opts | kw
+
 def build_fgmoe(cfg:LangSAMConfig,      # the run's config; cfg.name picks the PEER_OPTIONS preset (else 'tiny')
                 num_classes:dict|None,  # {'semseg': K, ...}
                 task_emb:dict,          # {task: (d,)} (checked, unused)
                 **kw,                   # overrides of PEER_OPTIONS entries
                ) -> FGMoE:
     "An FGMoE for a config: the preset's PEER_OPTIONS with `kw` applied; unknown options raise a ValueError."
-    opts = PEER_OPTIONS.get(cfg.name, PEER_OPTIONS['tiny'])
-    bad = [k for k in kw if k not in opts]
-    if bad: raise ValueError(f"unknown FGMoE option(s) {bad}; known: {sorted(opts)}")
-    return FGMoE(cfg, num_classes, task_emb, **(opts | kw))
+    return FGMoE(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'FGMoE'))
 
 # %% ../../nbs/peers/01_fgmoe.ipynb #7143dec2
 def synthetic_fit(model:nn.Module,  # any model with the harness contract (config, specs, forward -> 'pred', 'aux_loss')

@@ -15,7 +15,7 @@ from ..tasks import task_specs
 from ..backbone import check_images
 from ..mobilesam import (LayerNorm2d, MobileSAMBackbone, WindowAttention, load_mobilesam_checkpoint,
                                   find_mobilesam_checkpoint)
-from .fgmoe import task_emb_table, select_tasks
+from .fgmoe import task_emb_table, select_tasks, peer_options
 
 # %% auto #0
 __all__ = ['SAM_UNUSED', 'PEER_OPTIONS', 'SAMAttention', 'SAMMLP', 'TwoWayBlock', 'TwoWayTransformer', 'SAMMaskDecoder',
@@ -354,20 +354,14 @@ _TORA = dict(p=32, q=32, v=8,            # MTSAM Sec. 4, NYUv2 (Table 1's parame
 PEER_OPTIONS = {name: dict(_TORA) for name in ('tiny', 'tiny_pretrained', 'fast', 'paper')}
 _DEC_KEYS = ('pretrained_decoder',)
 
-def _options(cfg:LangSAMConfig, kw:dict, keys, what:str) -> dict:
-    opts = {k: v for k, v in PEER_OPTIONS.get(cfg.name, PEER_OPTIONS['tiny']).items() if k in keys}
-    bad = [k for k in kw if k not in opts]
-    if bad: raise ValueError(f"unknown {what} option(s) {bad}; known: {sorted(opts)}")
-    return opts | kw
-
 def build_mtsam_dec(cfg:LangSAMConfig,      # the run's config (cfg.name picks the PEER_OPTIONS preset)
                     num_classes:dict|None,  # {'semseg': K}
                     task_emb:dict,          # {task: (d,)} (checked, unused)
                     **kw) -> MTSAMDec:      # overrides: pretrained_decoder
     "MTSAM-Dec for a config: frozen encoder (cached F_v), per-task SAM decoders and task embeddings."
-    return MTSAMDec(cfg, num_classes, task_emb, **_options(cfg, kw, _DEC_KEYS, 'MTSAM-Dec'))
+    return MTSAMDec(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'MTSAM-Dec', _DEC_KEYS))
 
 def build_mtsam_tora(cfg:LangSAMConfig, num_classes:dict|None, task_emb:dict,
                      **kw) -> MTSAMToRA:    # overrides of PEER_OPTIONS entries
     "MTSAM-ToRA for a config: ToRA + LayerNorm tuning of MobileSAM's encoder (trains on images), task decoders."
-    return MTSAMToRA(cfg, num_classes, task_emb, **_options(cfg, kw, tuple(_TORA), 'MTSAM-ToRA'))
+    return MTSAMToRA(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'MTSAM-ToRA', tuple(_TORA)))

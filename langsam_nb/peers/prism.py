@@ -12,7 +12,7 @@ from torch import Tensor
 from ..core import LangSAMConfig, check_features, check_top_k
 from ..moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_stats
 from ..tasks import TaskHead, task_specs
-from .fgmoe import task_emb_table, select_tasks
+from .fgmoe import task_emb_table, select_tasks, peer_options
 from fastcore.basics import patch
 
 # %% auto #0
@@ -253,7 +253,4 @@ def build_prism(cfg:LangSAMConfig,      # the run's config; cfg.name picks the P
                 **kw,                   # overrides of PEER_OPTIONS entries
                ) -> PRISM:
     "A PRISM for a config: the preset's PEER_OPTIONS with `kw` applied; unknown options raise a ValueError."
-    opts = PEER_OPTIONS.get(cfg.name, PEER_OPTIONS['tiny'])
-    bad = [k for k in kw if k not in opts]
-    if bad: raise ValueError(f"unknown PRISM option(s) {bad}; known: {sorted(opts)}")
-    return PRISM(cfg, num_classes, task_emb, **(opts | kw))
+    return PRISM(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'PRISM'))
