@@ -116,7 +116,7 @@ class LangSAMConfig:
     use_slm:bool = True                     # shared language-guided MoE block (Table 4 "TLM+SLM")
     use_lgr:bool = True                     # language-guided router; False = G_lang = 1 (Table 4 "w/o LGR")
     lambda_coarse:float = 1.0               # weight of coarse-head losses (ours, InvPT-style)
-    lambda_bal:float = 0.0                  # load-balancing loss weight (paper silent: off, ablated)
+    lambda_bal:float = 0.0                  # load-balancing loss weight (paper silent: off; available, not ablated)
     backbone:str = 'hiera_t'                # image encoder: SAM 2.1 Hiera hiera_t, hiera_s, hiera_b+, hiera_l, or mobilesam
     checkpoint:str|None = None              # encoder weights file; 'installed' = MobileSAM's packaged file; None = random
     input_size:tuple = (128, 160)           # (H, W) of images, multiples of 32

@@ -14,7 +14,7 @@ __all__ = ['LanguageRouter']
 
 # %% ../nbs/04_router.ipynb #abae4c8c
 class LanguageRouter(nn.Module):
-    "Language-guided router, Eqs. (8)-(10): softmax(W_o tanh(W_p meanpool(F_v) + W_t e_t)), one distribution per image."
+    "Language-guided router, Eqs. (8)-(10): softmax(W_o tanh(W_p meanpool(F_v) + W_t e_t) + b_o), one distribution per image."
     def __init__(self,
                  channels:int,     # C of F_v
                  text_dim:int,     # d of the task embedding e_t (512 CLIP, 384 MiniLM, T for onehot)
@@ -23,9 +23,10 @@ class LanguageRouter(nn.Module):
                 ):
         super().__init__()
         self.channels, self.text_dim, self.num_experts = channels, text_dim, num_experts
-        self.W_p = nn.Linear(channels, hidden)              # Eq. (9), carries the one bias
+        self.W_p = nn.Linear(channels, hidden)              # Eq. (9), carries the one bias inside the tanh
         self.W_t = nn.Linear(text_dim, hidden, bias=False)  # Eq. (9)
-        self.W_o = nn.Linear(hidden, num_experts)           # Eq. (10)
+        # Eq. (10) has no bias; this layer keeps nn.Linear's b_o: a per-expert logit offset shared by every image and task
+        self.W_o = nn.Linear(hidden, num_experts)           # Eq. (10) + b_o
 
     def logits(self, features:Tensor,  # (B, C, H, W) visual features F_v
                task_emb:Tensor,        # (d,) or (B, d) task embedding e_t
