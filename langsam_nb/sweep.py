@@ -395,9 +395,10 @@ def summary(df, reference:str|None=None,   # column the others are compared with
             if k == 'step_ratio':
                 c = cell.get((n, '_run', 'ms_per_step'))
                 out[n].append('—' if c is None or ref_ms is None else f"{c[0] / ref_ms[0]:.2f}")
-            elif k == 'params':
-                c = cell.get((n, '_run', k)); out[n].append('—' if c is None else f"{c[0]:,.0f}")
-            else: out[n].append(text(n, (n, '_run', k), len(index) - 1))
+            elif k == 'delta_m': out[n].append(text(n, (n, '_run', k), len(index) - 1))
+            else:                                                 # parameters, step time: measured, not tested
+                c = cell.get((n, '_run', k))
+                out[n].append('—' if c is None else f"{c[0]:,.0f}" if k == 'params' else fmt(*c[:2]))
     adj = dict(zip(tests, holm(list(tests.values()))))
     for (n, i), p in tests.items():
         if p < 0.05: out[n][i] += '*' + ('†' if adj[(n, i)] < 0.05 else '')
