@@ -4,7 +4,7 @@
 
 # %% ../nbs/11c_cli.ipynb #27ea9155
 from __future__ import annotations
-import os, sys, json, math, time, shutil, contextlib, argparse, dataclasses
+import os, sys, json, math, time, shutil, signal, contextlib, argparse, dataclasses
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -394,7 +394,7 @@ def train_main(argv=None):
     "Console script `langsam_train` (also `python -m langsam_nb`)."
     args = train_parser().parse_args(argv)
     try: run_train(args)
-    except KeyboardInterrupt: sys.exit(130)
+    except KeyboardInterrupt as e: sys.exit(128 + getattr(e, 'signum', signal.SIGINT))   # 130 Ctrl-C, 143 SIGTERM
     except (ValueError, FileNotFoundError) as e:
         if argv is not None: raise
         sys.exit(f"langsam_train: error: {e}")

@@ -20,8 +20,9 @@ from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, re
                                    load_weights, config_diff, _opt_join)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'PRECISIONS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches', 'make_accelerator',
-           'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer']
+__all__ = ['SCHEDULES', 'PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
+           'make_accelerator', 'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer',
+           'Interrupted']
 
 # %% ../nbs/11b_trainer.ipynb #a6b3bfe4
 SCHEDULES = ('cosine', 'poly', 'constant')
@@ -230,17 +231,37 @@ class Trainer:
         with open(self.out / 'log.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
 
 # %% ../nbs/11b_trainer.ipynb #73e75a1f
-@contextlib.contextmanager
-def _defer_sigint():
-    "Hold Ctrl-C (SIGINT) until the block ends, then raise `KeyboardInterrupt`."
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)    # Ctrl-C, and what schedulers send on time-out or pre-emption
+
+class Interrupted(KeyboardInterrupt):
+    "A run stopped by a signal (SIGINT or SIGTERM); `signum` says which, `128 + signum` is the exit status."
+    def __init__(self, signum:int=signal.SIGINT):
+        super().__init__(signal.Signals(signum).name); self.signum = int(signum)
+
+def _main_thread() -> bool:
     import threading
-    if threading.current_thread() is not threading.main_thread(): yield; return
+    return threading.current_thread() is threading.main_thread()
+
+@contextlib.contextmanager
+def _defer_signals(reraise:bool=True):
+    "Hold SIGINT and SIGTERM until the block ends, then raise `Interrupted` (or, `reraise=False`, drop them)."
+    if not _main_thread(): yield; return
     got = []
-    old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
+    old = {s: signal.signal(s, lambda n, f: got.append(n)) for s in STOP_SIGNALS}
     try: yield
     finally:
-        signal.signal(signal.SIGINT, old)
-        if got: raise KeyboardInterrupt
+        for s, h in old.items(): signal.signal(s, h)
+        if got and reraise: raise Interrupted(got[0])
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    "SIGTERM, like Ctrl-C, raises `Interrupted` in the training loop (the default SIGTERM would end the process at once)."
+    if not _main_thread(): yield; return
+    def stop(n, f): raise Interrupted(n)
+    old = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
 
 @patch
 def _all_finite(self:Trainer, x:Tensor) -> bool:
@@ -263,7 +284,7 @@ def _train_step(self:Trainer, batch:dict):
         if self.clip_grad:
             gnorm = self.acc.clip_grad_norm_(self.model.parameters(), self.clip_grad)
             if self.acc.mixed_precision != 'fp16': ok = self._all_finite(gnorm)   # fp16: the grad scaler skips
-    with _defer_sigint():
+    with _defer_signals():
         if ok: self.opt.step(); self.bad = 0
         else: self.bad += 1; self.skipped += 1
         self.lr = self.sched.get_last_lr()[0]                  # the rate this step used
@@ -323,24 +344,27 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
                disable=not self.progress or in_test() or not self.main)
     t0 = time.time()
     try:
-        for batch in dl:
-            gnorm = self._train_step(_to(batch, self.acc.device))
-            self._record(gnorm)
-            bar.update(1); bar.set_postfix(loss=f'{float(self.loss.detach()):.3f}', refresh=False)
-            if self.step % self.log_every == 0 or self.step == end: self._flush_log()
-            self._cb('after_step')
-            if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end: self.save()
-            if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
-                self.evaluate()
-        self.train_time = time.time() - t0
-        if self.step >= self.cfg.steps and self.val_ds is not None: self.evaluate()
-        if self.out is not None: self.save()
-    except KeyboardInterrupt:
+        with _stop_on_signals():
+            for batch in dl:
+                gnorm = self._train_step(_to(batch, self.acc.device))
+                self._record(gnorm)
+                bar.update(1); bar.set_postfix(loss=f'{float(self.loss.detach()):.3f}', refresh=False)
+                if self.step % self.log_every == 0 or self.step == end: self._flush_log()
+                self._cb('after_step')
+                if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end:
+                    with _defer_signals(): self.save()          # a checkpoint is written whole
+                if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
+                    self.evaluate()
+            self.train_time = time.time() - t0
+            if self.step >= self.cfg.steps and self.val_ds is not None: self.evaluate()
+            if self.out is not None: self.save()
+    except KeyboardInterrupt as e:
         bar.close()
+        name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
         if self.out is not None:
-            p = self.save()
-            if self.main: print(f"interrupted after step {self.step}: wrote {p}; continue with resume=True (CLI: --resume)",
-                                file=sys.stderr, flush=True)
+            with _defer_signals(reraise=False): p = self.save()          # a second signal cannot cut the checkpoint short
+            if self.main: print(f"interrupted ({name}) after step {self.step}: wrote {p}; continue with resume=True "
+                                "(CLI: --resume)", file=sys.stderr, flush=True)
         raise
     finally: bar.close()
     self._cb('after_fit')
