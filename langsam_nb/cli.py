@@ -4,7 +4,7 @@
 
 # %% ../nbs/11c_cli.ipynb #27ea9155
 from __future__ import annotations
-import os, sys, json, math, time, shutil, signal, contextlib, argparse, dataclasses
+import os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -19,10 +19,11 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'RUN_FILE', 'data_spec', 'build_datasets',
-           'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts',
-           'build_features', 'cpu_threads', 'build_specs', 'build_model', 'train_parser', 'parse_sets',
-           'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval', 'eval_main', 'main']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'RUN_FILE', 'LOCK_FILE', 'data_spec',
+           'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone',
+           'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model', 'RunLockedError', 'lock_holder',
+           'run_lock', 'train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one', 'train_main',
+           'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -175,6 +176,7 @@ def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
 
 # %% ../nbs/11c_cli.ipynb #c7e25610
 RUN_FILE = 'run.json'
+LOCK_FILE = 'lock.json'    # held while a process writes the folder (`run_lock`)
 
 def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
     "Raise unless the folder `out` may take this run (read-only: every process checks, so all fail together)."
@@ -182,7 +184,7 @@ def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file")
     held = json.loads((out / RUN_FILE).read_text()) if (out / RUN_FILE).is_file() else None
     if held is None:
-        if out.is_dir() and any(out.iterdir()):
+        if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
             raise ValueError(f"--out {out} is not empty and holds no langsam_nb run ({RUN_FILE}); choose another folder")
         if resume: raise FileNotFoundError(f"--resume: {out} holds no run to continue")
         return
@@ -203,11 +205,60 @@ def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
 def _init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
     "Create (with `overwrite`: first delete) the run folder and write its `run.json` (main process only)."
     out = Path(out)
-    if overwrite and (out / RUN_FILE).is_file(): shutil.rmtree(out)
+    if overwrite and (out / RUN_FILE).is_file():                  # everything but the lock this process holds
+        for p in out.iterdir():
+            if p.name != LOCK_FILE: shutil.rmtree(p) if p.is_dir() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
     if not (out / 'checkpoints').is_dir() and (out / 'log.jsonl').is_file(): (out / 'log.jsonl').unlink()  # a start that never checkpointed
     atomic_write(out / RUN_FILE, json.dumps(run, indent=1))
     return out
+
+# %% ../nbs/11c_cli.ipynb #334be977
+class RunLockedError(ValueError):
+    "Another live process is writing this run folder."
+
+def _alive(pid) -> bool:
+    "Does process `pid` exist on this host?"
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True                   # it exists, owned by someone else
+    except (TypeError, ValueError): return False
+    return True
+
+def lock_holder(out) -> dict|None:
+    "The live process writing run folder `out` ({pid, host, started, argv}), or None: no lock, or a stale one."
+    f = Path(out) / LOCK_FILE
+    try: held = json.loads(f.read_text())
+    except FileNotFoundError: return None
+    except json.JSONDecodeError:                          # being written this instant, or cut short long ago
+        return None if time.time() - f.stat().st_mtime > 60 else dict(pid=None, host='?', started='just now', argv=[])
+    if held.get('host') != socket.gethostname(): return held     # another machine: cannot be checked from here
+    return held if _alive(held.get('pid')) else None
+
+@contextlib.contextmanager
+def run_lock(out, hold:bool=True):   # hold=False: a no-op (the other processes of a multi-process run)
+    "Hold run folder `out` while the block runs: refuse if a live process holds it, take over a stale lock with a warning."
+    if not hold: yield None; return
+    out = Path(out); out.mkdir(parents=True, exist_ok=True); f = out / LOCK_FILE
+    me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z'), argv=sys.argv[1:])
+    while True:
+        try: fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            held = lock_holder(out)
+            if held is not None:
+                raise RunLockedError(f"{out} is being written by process {held.get('pid')} on {held.get('host')} (since "
+                                     f"{held.get('started')}): wait for it or stop it; if it is gone, delete {f}") from None
+            with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
+                old = json.loads(f.read_text())
+                warnings.warn(f"{out}: taking over the lock of process {old.get('pid')} (started {old.get('started')}), "
+                              "which no longer exists")
+            f.unlink(missing_ok=True); continue
+        with os.fdopen(fd, 'w') as fh: json.dump(me, fh)
+        break
+    try: yield f
+    finally:
+        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
+            if json.loads(f.read_text()).get('pid') == me['pid']: f.unlink()
 
 # %% ../nbs/11c_cli.ipynb #8438e911
 def train_parser() -> argparse.ArgumentParser:
@@ -243,6 +294,8 @@ def train_parser() -> argparse.ArgumentParser:
     a('--out', default=None, help="run folder (default runs/<preset>-<data>-<variant>)")
     a('--resume', action='store_true', help="continue the run in --out from its newest checkpoint")
     a('--overwrite', action='store_true', help="delete the run in --out and start again")
+    a('--auto-resume', action='store_true', help="continue the run in --out from its newest checkpoint if it has one, else "
+      "start it: the same command line works again after a pre-emption (what langsam_sweep --print-commands prints)")
     a('--eval-every', type=int, default=None); a('--ckpt-every', type=int, default=None)
     a('--log-every', type=int, default=10); a('--workers', type=int, default=0)
     a('--threads', type=int, default=None, help="CPU threads per process (default: $OMP_NUM_THREADS, else the cores, "
@@ -325,7 +378,19 @@ def _run_data(parts:RunParts, model) -> tuple:
     if not getattr(model, 'needs_images', False): return parts.train, parts.val
     return _ImageItems(parts.train_items, True, parts.train.p_flip), _ImageItems(parts.val_items, False)
 
+def _resume_mode(out:Path, args) -> tuple:
+    "(resume, overwrite) for run folder `out`: the flags as given, or what `--auto-resume` finds there."
+    if not getattr(args, 'auto_resume', False): return args.resume, args.overwrite
+    if args.resume or args.overwrite: raise ValueError("--auto-resume decides between --resume and a fresh start: pass it alone")
+    if not (Path(out) / RUN_FILE).is_file(): return False, False                # nothing there yet: start
+    if latest_checkpoint(Path(out) / 'checkpoints') is not None: return True, False   # continue (the same run, or refused)
+    return False, True                                                            # a start that never checkpointed: again
+
 def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
+    "Train and evaluate one model in `out`, holding the folder's lock (`run_lock`, main process) while it writes."
+    with run_lock(out, hold=acc.is_main_process): return _train_one(cfg, data, args, out, acc)
+
+def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
     t0 = time.time()
     with acc.main_process_first():                      # SynthScenes is generated once, by the main process
@@ -334,9 +399,10 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
         cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
     method = getattr(args, 'method', 'langsam')
     run = dict(config=cfg.to_dict(), data=data, variant=args.variant, method=method, processes=acc.num_processes)
-    _check_out_dir(out, run, args.resume, args.overwrite)
+    resume, overwrite = _resume_mode(out, args)
+    _check_out_dir(out, run, resume, overwrite)
     refs = load_stl_references(args.stl_ref, cfg, data) if args.stl_ref else None     # refuse a wrong reference early
-    if acc.is_main_process: _init_out_dir(out, run, args.overwrite and not args.resume)
+    if acc.is_main_process: _init_out_dir(out, run, overwrite and not resume)
     acc.wait_for_everyone()
     parts = build_features(cfg, data, acc, args.cache_dir, hub=args.hub, progress=not args.no_progress)
     _say(acc, describe_backbone(parts.backbone))
@@ -357,7 +423,7 @@ def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     tr = Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=args.eval_every,
                  ckpt_every=args.ckpt_every, log_every=args.log_every, num_workers=args.workers,
                  progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes))
-    t1 = time.time(); tr.fit(resume=args.resume); t_train = time.time() - t1
+    t1 = time.time(); tr.fit(resume=resume); t_train = time.time() - t1
     res = tr.result
     name = {'langsam': 'LangSAM'}.get(method, method) if args.variant == 'full' else args.variant
     report = dict(variant=args.variant, method=method, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,

@@ -129,6 +129,16 @@ class LangSAMConfig:
     seed:int = 0
 
     def __post_init__(self):
+        for f in ('num_experts', 'top_k', 'channels', 'expert_hidden', 'router_hidden', 'batch_size', 'steps'):   # the field at fault, first
+            v = getattr(self, f)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{f} must be a positive integer, got {v!r}")
+        if self.head_hidden is not None and (not isinstance(self.head_hidden, int) or self.head_hidden < 1):
+            raise ValueError(f"head_hidden must be a positive integer or None, got {self.head_hidden!r}")
+        for f, lo in (('lr', 0.0), ('weight_decay', None), ('lambda_coarse', None), ('lambda_bal', None)):
+            v = getattr(self, f)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 or (lo is not None and v <= lo):
+                raise ValueError(f"{f} must be a {'positive' if lo is not None else 'non-negative'} number, got {v!r}")
+        if not 0 <= self.warmup < 1: raise ValueError(f"warmup is a fraction of the steps, in [0, 1), got {self.warmup!r}")
         if not 1 <= self.top_k <= self.num_experts:
             raise ValueError(f"top_k must be in 1..num_experts={self.num_experts}, got {self.top_k}")
         if self.slm_input not in ('y_ts', 'F_v'): raise ValueError(f"slm_input must be 'y_ts' or 'F_v', got {self.slm_input!r}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11d_sweep.ipynb #73cce727
 from __future__ import annotations
-import os, sys, json, time, math, statistics, shlex, argparse, subprocess, contextlib, io, warnings
+import os, sys, json, time, math, statistics, shlex, signal, argparse, subprocess, contextlib, io, warnings
 from pathlib import Path
 from typing import NamedTuple
 from .core import atomic_write
@@ -19,7 +19,7 @@ __all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'META_ROWS', 'LEGEND', 'Run', 
 # %% ../nbs/11d_sweep.ipynb #2cc0ff03
 SWEEP_FILE = 'sweep.json'     # in the sweep's folder: each run's command and wall time (a changed grid is refused, not mixed)
 GRID_KEYS = ('name', 'seeds', 'common', 'runs')
-RESERVED = ('out', 'seed', 'threads', 'resume', 'overwrite', 'no_progress')   # set by the sweep itself
+RESERVED = ('out', 'seed', 'threads', 'resume', 'overwrite', 'auto_resume', 'no_progress')   # set by the sweep itself
 
 def _option_table() -> dict:
     "{dest: (option string, action)} of `langsam_train`'s options."
@@ -82,8 +82,15 @@ def load_grid(grid) -> dict:
         p = Path(grid)
         if not p.is_file(): raise FileNotFoundError(f"no grid file {p}")
         if p.suffix in ('.yaml', '.yml'):
-            import yaml; grid = yaml.safe_load(p.read_text())
-        else: grid = json.loads(p.read_text())
+            import yaml
+            try: grid = yaml.safe_load(p.read_text())
+            except yaml.YAMLError as e:                      # file:line:column, not a parser traceback
+                m = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
+                raise ValueError(f"{p}{f':{m.line + 1}:{m.column + 1}' if m else ''}: not valid YAML: "
+                                 f"{getattr(e, 'problem', None) or e}") from None
+        else:
+            try: grid = json.loads(p.read_text())
+            except json.JSONDecodeError as e: raise ValueError(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
         if not isinstance(grid, dict): raise ValueError(f"{p}: a grid is a mapping with keys {list(GRID_KEYS)}")
         grid.setdefault('name', p.stem)
     bad = [k for k in grid if k not in GRID_KEYS]
@@ -143,11 +150,9 @@ def plan(grid,             # dict, or a .yaml / .json file
 
 # %% ../nbs/11d_sweep.ipynb #93e17c7d
 def command(run:Run, threads:int=1) -> list:
-    "The process of one run: `python -m langsam_nb ...`, continuing a started run (`--resume`) or replacing a broken one."
-    from langsam_nb.checkpoint import latest_checkpoint
-    held = run.folder / 'run.json'
-    how = (['--resume'] if latest_checkpoint(run.folder / 'checkpoints') is not None else ['--overwrite']) if held.is_file() else []
-    return [sys.executable, '-m', 'langsam_nb', *run.argv, '--out', str(run.out), '--threads', str(threads), '--no-progress', *how]
+    "The process of one run: `python -m langsam_nb ...`; `--auto-resume` continues a started run or starts it, so the same line can run again."
+    return [sys.executable, '-m', 'langsam_nb', *run.argv, '--out', str(run.out), '--threads', str(threads), '--no-progress',
+            '--auto-resume']
 
 def shell_commands(runs:list, threads:int=1, pending_only:bool=True) -> list[str]:
     "One shell line per run, for any scheduler (`--print-commands`): each is independent and resumable."
@@ -181,13 +186,31 @@ def _last_step(run:Run) -> int:
     return 0
 
 # %% ../nbs/11d_sweep.ipynb #9ac82f11
+def _stop_runs(active:dict, state:dict, grace:float, log) -> list:
+    "SIGTERM to each running run's process group, wait up to `grace` s for its checkpoint, then SIGKILL; their ids."
+    for r, p, *_ in active.values():
+        with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGTERM)
+    t_end = time.time() + grace
+    for rid, (r, p, ts, logf) in active.items():
+        try: p.wait(timeout=max(0.0, t_end - time.time()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGKILL)
+            p.wait(); log(f"killed {rid}: no checkpoint within {grace:.0f} s of SIGTERM")
+        state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode)
+    return list(active)
+
 def execute(runs:list, out,
             jobs:int|None=None,       # processes at once; None = the cores // threads
             threads:int=1,            # torch threads per process
             log=print,                # progress lines go here
             status_every:float=30.0,  # seconds between progress lines
-            poll:float=1.0) -> dict:
-    "Run the unfinished runs as independent processes, `jobs` at a time; returns the sweep's record (raises if any failed)."
+            poll:float=1.0,
+            grace:float=120.0) -> dict:   # seconds a stopped run gets to write its checkpoint before it is killed
+    """Run the unfinished runs as independent processes, `jobs` at a time; returns the sweep's record (raises if any failed).
+    SIGINT or SIGTERM stops the sweep: each running run gets SIGTERM (in its own process group), writes its checkpoint
+    and exits; the sweep then raises `Interrupted` naming what is unfinished. Runs another live process holds are skipped."""
+    from langsam_nb.trainer import Interrupted, _stop_on_signals
+    from langsam_nb.cli import lock_holder
     out = Path(out); out.mkdir(parents=True, exist_ok=True); (out / 'logs').mkdir(exist_ok=True)
     jobs = jobs or max(1, (os.cpu_count() or 1) // threads)
     if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be >= 1, got {jobs}, {threads}")
@@ -203,34 +226,46 @@ def execute(runs:list, out,
         state['wall_s'] = round(state.get('wall_s', 0.0) + time.time() - save.t, 1); save.t = time.time()
         atomic_write(out / SWEEP_FILE, json.dumps(state, indent=1))
     save.t = t0
-    queue, started, before = list(todo), 0, len(runs) - len(todo)
+    queue, started, before, held = list(todo), 0, len(runs) - len(todo), []
     try:
-        while queue or active:
-            while queue and len(active) < jobs:
-                r = queue.pop(0); logf = out / 'logs' / (r.id.replace('/', '_') + '.log')
-                r.folder.parent.mkdir(parents=True, exist_ok=True)
-                state['runs'][r.id] = dict(argv=r.argv, seconds=None, rc=None); save()
-                p = subprocess.Popen(command(r, threads), stdout=open(logf, 'w'), stderr=subprocess.STDOUT, env=env)
-                active[r.id] = (r, p, time.time(), logf)
-                started += 1; log(f"[{before + started}/{len(runs)}] start {r.id}")
-            time.sleep(poll)
-            for rid, (r, p, ts, logf) in list(active.items()):
-                if p.poll() is None: continue
-                del active[rid]
-                state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode); save()
-                if p.returncode == 0 and r.done: log(f"done {rid} in {time.time() - ts:.0f} s")
-                else:
-                    failed.append(r)
-                    tail = logf.read_text().strip().splitlines()[-1:] if logf.is_file() else []
-                    log(f"FAILED {rid} (exit {p.returncode}): {tail[0] if tail else ''} (log: {logf.name})")
-            if active and time.time() - last > status_every:
-                last = time.time()
-                log("  running: " + ', '.join(f"{rid} step {_last_step(r)}/{r.steps}" for rid, (r, *_ ) in active.items())
-                    + f"; {sum(x.done for x in runs)}/{len(runs)} done, {time.time() - t0:.0f} s")
+        with _stop_on_signals():
+            while queue or active:
+                while queue and len(active) < jobs:
+                    r = queue.pop(0); logf = out / 'logs' / (r.id.replace('/', '_') + '.log')
+                    if (h := lock_holder(r.folder)) is not None:       # another sweep or run is writing this folder
+                        held.append(r); log(f"skip {r.id}: process {h.get('pid')} on {h.get('host')} is writing its folder "
+                                            f"(since {h.get('started')})"); continue
+                    r.folder.parent.mkdir(parents=True, exist_ok=True)
+                    state['runs'][r.id] = dict(argv=r.argv, seconds=None, rc=None); save()
+                    p = subprocess.Popen(command(r, threads), stdout=open(logf, 'w'), stderr=subprocess.STDOUT, env=env,
+                                         start_new_session=True)      # its own process group: a terminal's Ctrl-C reaches the sweep only
+                    active[r.id] = (r, p, time.time(), logf)
+                    started += 1; log(f"[{before + started}/{len(runs)}] start {r.id}")
+                time.sleep(poll)
+                for rid, (r, p, ts, logf) in list(active.items()):
+                    if p.poll() is None: continue
+                    del active[rid]
+                    state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode); save()
+                    if p.returncode == 0 and r.done: log(f"done {rid} in {time.time() - ts:.0f} s")
+                    else:
+                        failed.append(r)
+                        tail = logf.read_text().strip().splitlines()[-1:] if logf.is_file() else []
+                        log(f"FAILED {rid} (exit {p.returncode}): {tail[0] if tail else ''} (log: {logf.name})")
+                if active and time.time() - last > status_every:
+                    last = time.time()
+                    log("  running: " + ', '.join(f"{rid} step {_last_step(r)}/{r.steps}" for rid, (r, *_ ) in active.items())
+                        + f"; {sum(x.done for x in runs)}/{len(runs)} done, {time.time() - t0:.0f} s")
+    except KeyboardInterrupt as e:                            # SIGINT or SIGTERM: stop the runs at their checkpoints
+        stopped = _stop_runs(active, state, grace, log); active.clear()
+        name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
+        log(f"sweep {out.name}: interrupted ({name}); stopped {stopped or 'no run'} at their checkpoints, "
+            f"{len(queue)} run(s) not started, {sum(r.done for r in runs)}/{len(runs)} finished; the same command resumes them")
+        raise Interrupted(getattr(e, 'signum', signal.SIGINT)) from None
     finally:
-        for r, p, *_ in active.values(): p.terminate()     # an interrupted sweep leaves resumable runs, no orphans
-        for r, p, *_ in active.values(): p.wait()
+        _stop_runs(active, state, grace, log)                 # any other way out: no orphans either
         save()
+    if held: raise RuntimeError(f"{len(held)} run(s) skipped, another live process is writing them: {[r.id for r in held]}; "
+                                "run the sweep again once it is done")
     if failed: raise RuntimeError(f"{len(failed)} run(s) failed: {[r.id for r in failed]}; their logs are in {out / 'logs'}")
     log(f"sweep {out.name}: all {len(runs)} runs finished ({time.time() - t0:.0f} s this call, {state['wall_s']:.0f} s in all)")
     return state
@@ -498,7 +533,7 @@ def sweep_main(argv=None):
             return
         table = to_markdown(run_sweep(g, out, args.jobs, args.threads, reference=args.reference, run=not args.collect)[2])
         print(f"\n{table}\n\nwrote {out}/results.csv (one row per run x metric) and {out}/summary.md", flush=True)
-    except KeyboardInterrupt: sys.exit(130)
+    except KeyboardInterrupt as e: sys.exit(128 + getattr(e, 'signum', signal.SIGINT))   # 130 Ctrl-C, 143 SIGTERM
     except (ValueError, FileNotFoundError, RuntimeError) as e:
         if argv is not None: raise
         sys.exit(f"langsam_sweep: error: {e}")

@@ -22,7 +22,7 @@ from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, re
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
            'make_accelerator', 'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer',
-           'Interrupted']
+           'Interrupted', 'LineProgress']
 
 # %% ../nbs/11b_trainer.ipynb #a6b3bfe4
 SCHEDULES = ('cosine', 'poly', 'constant')
@@ -154,7 +154,8 @@ def evaluate(model:nn.Module,      # the trained model (not DDP-wrapped; `Accele
     meter, was = RoutingMeter(), model.training
     main = accelerator is None or accelerator.is_main_process
     model.eval()
-    for batch in tqdm(dl, desc='eval', disable=not progress or in_test() or not main, leave=False):
+    quiet = not progress or in_test() or not main or not sys.stderr.isatty()    # a log file: no bar
+    for batch in tqdm(dl, desc='eval', disable=quiet, leave=False):
         batch = _to(batch, dev)
         out = model(_inputs(batch), tasks=list(specs))
         update_metrics(mets, {t: spec.decode(out['pred'][t].float()) for t, spec in specs.items()}, batch)
@@ -272,6 +273,13 @@ def _all_finite(self:Trainer, x:Tensor) -> bool:
 @patch
 def _train_step(self:Trainer, batch:dict):
     "Forward, Eq. (13), backward, clip, update (or skip); returns the gradient norm before clipping."
+    with _defer_signals():                    # a stop signal waits for the step's end: no half step (BN statistics included)
+        gnorm = self._step_body(batch)
+    return gnorm
+
+@patch
+def _step_body(self:Trainer, batch:dict):
+    "The step itself (`_train_step` holds the stop signals around it)."
     self.batch = batch
     out = self.model(_inputs(batch), tasks=list(self.specs))
     lam = 1.0 if getattr(self.raw_model, 'weights_own_aux', False) else self.cfg.lambda_bal   # peers weight their own regularisers
@@ -284,12 +292,11 @@ def _train_step(self:Trainer, batch:dict):
         if self.clip_grad:
             gnorm = self.acc.clip_grad_norm_(self.model.parameters(), self.clip_grad)
             if self.acc.mixed_precision != 'fp16': ok = self._all_finite(gnorm)   # fp16: the grad scaler skips
-    with _defer_signals():
-        if ok: self.opt.step(); self.bad = 0
-        else: self.bad += 1; self.skipped += 1
-        self.lr = self.sched.get_last_lr()[0]                  # the rate this step used
-        self.opt.zero_grad(set_to_none=True); self.sched.step(); self.step += 1
-        self._rng = rng_state()                                # the state a checkpoint of this step must hold
+    if ok: self.opt.step(); self.bad = 0
+    else: self.bad += 1; self.skipped += 1
+    self.lr = self.sched.get_last_lr()[0]                      # the rate this step used
+    self.opt.zero_grad(set_to_none=True); self.sched.step(); self.step += 1
+    self._rng = rng_state()                                    # the state a checkpoint of this step must hold
     if not ok:
         if self.bad >= self.max_bad_steps:
             raise NonFiniteLossError(f"non-finite loss or gradient in {self.bad} steps in a row (last: step {self.step}): "
@@ -325,6 +332,33 @@ def _truncate_log(path, step:int):
     keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l).get('step', 0) <= step]
     atomic_write(path, ''.join(l + '\n' for l in keep))
 
+# %% ../nbs/11b_trainer.ipynb #2c8792ed
+def _is_terminal(stream=None) -> bool:
+    "Is `stream` (default stderr, where progress goes) a terminal?"
+    stream = stream or sys.stderr
+    return bool(getattr(stream, 'isatty', lambda: False)())
+
+class LineProgress:
+    "Progress as plain lines for a log: every `every` of the steps or `seconds`, whichever comes first (tqdm's calls)."
+    def __init__(self, total:int, initial:int=0, every:float=0.05, seconds:float=60.0, file=None, desc:str='train',
+                 disable:bool=False):
+        self.total, self.n, self.desc, self.disable, self.file = total, initial, desc, disable, file
+        self.step_every, self.seconds = max(1, round(total * every)), seconds
+        self.t0 = self.t_last = time.time(); self.n0, self.n_last, self.loss = initial, initial, None
+    def update(self, n:int=1): self.n += n
+    def set_postfix(self, loss=None, refresh=False):
+        self.loss = loss
+        if self.n >= self.total or self.n - self.n_last >= self.step_every or time.time() - self.t_last >= self.seconds: self.line()
+    def line(self):
+        if self.disable or self.n == self.n_last: return
+        dt = time.time() - self.t0; rate = (self.n - self.n0) / dt if dt > 0 else float('nan')
+        left = (self.total - self.n) / rate if rate and rate == rate and rate > 0 else float('nan')
+        print(f"{self.desc} step {self.n}/{self.total} ({100 * self.n / max(1, self.total):.0f} %)"
+              + (f", loss {self.loss}" if self.loss is not None else '') + f", {rate:.2f} steps/s"
+              + (f", {left / 60:.1f} min left" if left == left else ''), file=self.file or sys.stderr, flush=True)
+        self.n_last, self.t_last = self.n, time.time()
+    def close(self): self.line()
+
 # %% ../nbs/11b_trainer.ipynb #19cede02
 @patch
 def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after this many steps; None = config.steps
@@ -340,8 +374,9 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
     dl = DataLoader(_SeededItems(self.train_ds), batch_sampler=sampler, collate_fn=self.collate_fn,
                     num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.cfg.seed))
     self.model.train(); self._cb('before_fit')
-    bar = tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True,
-               disable=not self.progress or in_test() or not self.main)
+    live = self.progress and not in_test() and self.main
+    bar = (tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True) if live and _is_terminal()
+           else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
     t0 = time.time()
     try:
         with _stop_on_signals():
