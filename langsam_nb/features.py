@@ -4,7 +4,7 @@
 
 # %% ../nbs/09a_features.ipynb #f745d724
 from __future__ import annotations
-import io, re, json, hashlib
+import io, re, sys, json, hashlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -109,7 +109,8 @@ def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta[
     ids = getattr(dataset, 'ids', None)
     todo = [i for i in range(len(dataset)) if ids is None or key(ids[i]) not in self]
     n0, batch = self.n_computed, []
-    for i in tqdm(todo, desc='F_v cache', disable=not progress or in_test(), leave=False):
+    quiet = not progress or in_test() or not sys.stderr.isatty()     # a log file gets no carriage-return bar
+    for i in tqdm(todo, desc='F_v cache', disable=quiet, leave=False):
         item = dataset[i]
         if key(item['meta']['id']) in self: continue
         batch.append(item)

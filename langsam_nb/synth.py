@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_synth.ipynb #63fdd262
 from __future__ import annotations
-import colorsys, functools, json, math, os
+import colorsys, functools, json, math, os, sys
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -522,7 +522,8 @@ def write_synth_dataset(root,                  # folder to write (created if mis
     for d in ('images', 'segmentation', 'depth', 'normals', 'edge', 'human_parts', 'sal', 'gt_sets'): (root / d).mkdir(parents=True, exist_ok=True)
     tr, va = synth_ids(n_train, n_val)
     from tqdm.auto import tqdm
-    for id, i in tqdm(tr + va, desc='SynthScenes', disable=in_test() if progress is None else not progress):
+    quiet = (in_test() if progress is None else not progress) or not sys.stderr.isatty()   # a log file gets no bar
+    for id, i in tqdm(tr + va, desc='SynthScenes', disable=quiet):
         write_sample(root, id, render_scene(seed, i, (H, W), **scene_kw))
     for name, items in (('train', tr), ('val', va)): (root / 'gt_sets' / f'{name}.txt').write_text(''.join(f'{id}\n' for id, _ in items))
     atomic_write(mp, json.dumps(meta, indent=1))

@@ -355,7 +355,8 @@ class LineProgress:
         left = (self.total - self.n) / rate if rate and rate == rate and rate > 0 else float('nan')
         print(f"{self.desc} step {self.n}/{self.total} ({100 * self.n / max(1, self.total):.0f} %)"
               + (f", loss {self.loss}" if self.loss is not None else '') + f", {rate:.2f} steps/s"
-              + (f", {left / 60:.1f} min left" if left == left else ''), file=self.file or sys.stderr, flush=True)
+              + ('' if left != left else f", {left:.0f} s left" if left < 120 else f", {left / 60:.1f} min left"),
+              file=self.file or sys.stderr, flush=True)
         self.n_last, self.t_last = self.n, time.time()
     def close(self): self.line()
 
