@@ -263,7 +263,9 @@ def run_lock(out, hold:bool=True):   # hold=False: a no-op (the other processes 
 # %% ../nbs/11c_cli.ipynb #8438e911
 def train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser('langsam_train', description="Train LangSAM and evaluate it. Defaults: the `tiny` preset on "
-        "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.")
+        "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.",
+        epilog="Exit status: 0 done; 1 an error (its message says what); 130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM: "
+        "either writes a checkpoint of the last completed step first, and --resume (or --auto-resume) continues it.")
     a = p.add_argument
     a('--preset', default='auto', help="named config: auto (= tiny_pretrained when MobileSAM's weights are installed, else "
       "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU), fast (the experiment preset: "

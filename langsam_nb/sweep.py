@@ -358,7 +358,10 @@ def compare(a, b,                 # each: {seed: value} or a Series indexed by s
             paired:bool=True,     # pair by seed when both entries have the same seeds
             level:float=0.95      # confidence level of the interval
            ) -> Comparison:
-    "a − b: paired t over seeds when both have the same seeds (and `paired`), else Welch's t; see the error rates above."
+    """a − b: paired t over seeds when both have the same seeds (and `paired`), else Welch's t. At level 0.95 the rate of
+    false differences under the null is 5 % for the paired test (exact for normal errors) and at most about 5 % for
+    Welch's (3.3-5.2 % simulated at 3 and 5 seeds, equal or 3x unequal spreads); the |Δ| > 2·SE rule it replaces had
+    11-15 % at 3 seeds and 8-10 % at 5."""
     if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
     (va, sa), (vb, sb) = _seed_values(a, 'a'), _seed_values(b, 'b')
     if paired and sa is not None and sb is not None and set(sa) == set(sb):
@@ -510,7 +513,10 @@ def run_sweep(grid, out=None, jobs:int|None=None, threads:int=1, log=print, refe
 
 def sweep_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser('langsam_sweep', description="Run a grid of langsam_train runs (entries x seeds) as independent, "
-        "resumable processes and tabulate them: mean ± std over seeds, Δm against the grid's STL runs.")
+        "resumable processes and tabulate them: mean ± std over seeds, Δm against the grid's STL runs.",
+        epilog="Exit status: 0 every run finished; 1 a run failed or was skipped (another live process writes it), or the grid "
+        "is wrong; 130 / 143 stopped by SIGINT / SIGTERM: the runs in progress were stopped at their checkpoints, and the "
+        "same command resumes them.")
     a = p.add_argument
     a('grid', help="grid file (.yaml or .json): name, seeds, common (options of every run), runs (a list of named option sets)")
     a('--out', default=None, help="sweep folder (default sweeps/<grid name>); re-running skips finished runs")
