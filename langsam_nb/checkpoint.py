@@ -118,13 +118,18 @@ def latest_checkpoint(root) -> Path|None:
         except (ValueError, FileNotFoundError) as e: warnings.warn(f"skipping checkpoint: {e}")
     return None
 
+def _st_device(d) -> str:
+    "A torch device as safetensors names it: 'cpu' for any CPU device (a multi-process CPU run has 'cpu:0', which it refuses)."
+    d = torch.device(d)
+    return 'cpu' if d.type == 'cpu' else str(d)
+
 def load_weights(model:nn.Module, path) -> nn.Module:
     "Load the `model.safetensors` of checkpoint folder `path` into `model`, strictly (same keys and shapes)."
     from safetensors import SafetensorError
     from safetensors.torch import load_model
     read_checkpoint(path)
     f = Path(path) / 'model.safetensors'
-    try: load_model(model, str(f), strict=True, device=str(next(model.parameters()).device))
+    try: load_model(model, str(f), strict=True, device=_st_device(next(model.parameters()).device))
     except SafetensorError as e: raise ValueError(f"checkpoint file {f} cannot be read as safetensors ({e})") from None
     except RuntimeError as e: raise ValueError(f"checkpoint {path} does not fit this model: {e}") from None
     return model

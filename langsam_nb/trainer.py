@@ -17,7 +17,7 @@ from .tasks import training_loss
 from .data import collate
 from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values
 from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, read_checkpoint, latest_checkpoint,
-                                   load_weights, config_diff, _opt_join)
+                                   load_weights, config_diff, _opt_join, _st_device)
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
@@ -264,6 +264,24 @@ def _stop_on_signals():
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
+@contextlib.contextmanager
+def _note_signals(tr):
+    "While the block runs a stop signal only notes itself in `tr._signal`; `tr._stop_if_signalled()` acts on it."
+    tr._signal = 0
+    if not _main_thread(): yield; return
+    def note(n, f): tr._signal = tr._signal or int(n)
+    old = {s: signal.signal(s, note) for s in STOP_SIGNALS}
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+@patch
+def _stop_if_signalled(self:Trainer):
+    "At a step boundary: raise `Interrupted` if a stop signal reached any process (so that all stop after the same step)."
+    sig = self._signal
+    if self.acc.num_processes > 1: sig = int(self.acc.gather(torch.tensor([sig], device=self.acc.device)).max().item())
+    if sig: raise Interrupted(sig)
+
 @patch
 def _all_finite(self:Trainer, x:Tensor) -> bool:
     ok = torch.isfinite(x.detach()).all().float().reshape(1)
@@ -273,13 +291,6 @@ def _all_finite(self:Trainer, x:Tensor) -> bool:
 @patch
 def _train_step(self:Trainer, batch:dict):
     "Forward, Eq. (13), backward, clip, update (or skip); returns the gradient norm before clipping."
-    with _defer_signals():                    # a stop signal waits for the step's end: no half step (BN statistics included)
-        gnorm = self._step_body(batch)
-    return gnorm
-
-@patch
-def _step_body(self:Trainer, batch:dict):
-    "The step itself (`_train_step` holds the stop signals around it)."
     self.batch = batch
     out = self.model(_inputs(batch), tasks=list(self.specs))
     lam = 1.0 if getattr(self.raw_model, 'weights_own_aux', False) else self.cfg.lambda_bal   # peers weight their own regularisers
@@ -380,17 +391,18 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
            else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
     t0 = time.time()
     try:
-        with _stop_on_signals():
+        with _note_signals(self):                      # a stop signal takes effect at the end of the step (no half step)
             for batch in dl:
                 gnorm = self._train_step(_to(batch, self.acc.device))
                 self._record(gnorm)
                 bar.update(1); bar.set_postfix(loss=f'{float(self.loss.detach()):.3f}', refresh=False)
                 if self.step % self.log_every == 0 or self.step == end: self._flush_log()
                 self._cb('after_step')
-                if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end:
-                    with _defer_signals(): self.save()          # a checkpoint is written whole
+                if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end: self.save()
                 if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
                     self.evaluate()
+                self._stop_if_signalled()                  # every process stops after the same step
+        with _stop_on_signals():                       # the final evaluation: a signal interrupts at once
             self.train_time = time.time() - t0
             if self.step >= self.cfg.steps and self.val_ds is not None: self.evaluate()
             if self.out is not None: self.save()
@@ -449,7 +461,7 @@ def load(self:Trainer, path=None) -> dict:
     diff = config_diff(state['config'], self.cfg.to_dict())
     if diff: raise ValueError(f"checkpoint {path} was trained with a different config: {diff}")
     load_weights(self.raw_model, path)
-    self.opt.load_state_dict(_opt_join(load_file(str(Path(path) / 'optimizer.safetensors'), device=str(self.acc.device)),
+    self.opt.load_state_dict(_opt_join(load_file(str(Path(path) / 'optimizer.safetensors'), device=_st_device(self.acc.device)),
                                        state['optimizer']))
     self.sched.load_state_dict(state['scheduler'])
     self.step, self.skipped, self.bad = state['step'], state['extra'].get('skipped', 0), 0
