@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #92b38b52
 from __future__ import annotations
-import os, random, socket, hashlib, functools, dataclasses
+import os, sys, random, socket, hashlib, functools, dataclasses
 from pathlib import Path
 from dataclasses import dataclass, field, asdict, replace
 import numpy as np
@@ -12,8 +12,8 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'cache_dir',
-           'atomic_write', 'file_sha256', 'hub_offline', 'hub_reachable', 'LangSAMConfig', 'get_config',
+__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'is_terminal',
+           'cache_dir', 'atomic_write', 'file_sha256', 'hub_offline', 'hub_reachable', 'LangSAMConfig', 'get_config',
            'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images',
            'draw_architecture']
 
@@ -34,6 +34,11 @@ def seed_everything(seed:int=0  # seed for Python, NumPy and torch (all devices)
 def in_test() -> bool:
     "True while `nbdev_test` runs a notebook (it sets `IN_TEST`): progress bars and banners stay quiet."
     return bool(os.environ.get('IN_TEST'))
+
+def is_terminal(stream=None) -> bool:
+    "Is `stream` (default stderr, where progress goes) a terminal? Progress bars only there: a log file gets lines."
+    stream = stream or sys.stderr
+    return bool(getattr(stream, 'isatty', lambda: False)())
 
 # %% ../nbs/00_core.ipynb #9e4fe978
 def cache_dir(*parts:str) -> Path:

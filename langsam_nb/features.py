@@ -4,13 +4,13 @@
 
 # %% ../nbs/09a_features.ipynb #f745d724
 from __future__ import annotations
-import io, re, sys, json, hashlib
+import io, re, json, hashlib
 from pathlib import Path
 import numpy as np
 import torch
 from torch import Tensor
 from fastcore.basics import patch
-from .core import atomic_write, in_test
+from .core import atomic_write, in_test, is_terminal
 from .backbone import check_images
 from .data import LABEL_KEYS, hflip_item, crop_item
 
@@ -109,7 +109,7 @@ def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta[
     ids = getattr(dataset, 'ids', None)
     todo = [i for i in range(len(dataset)) if ids is None or key(ids[i]) not in self]
     n0, batch = self.n_computed, []
-    quiet = not progress or in_test() or not sys.stderr.isatty()     # a log file gets no carriage-return bar
+    quiet = not progress or in_test() or not is_terminal()          # a log file gets no carriage-return bar
     for i in tqdm(todo, desc='F_v cache', disable=quiet, leave=False):
         item = dataset[i]
         if key(item['meta']['id']) in self: continue

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11d_sweep.ipynb #73cce727
 from __future__ import annotations
-import os, sys, json, time, math, statistics, shlex, signal, argparse, subprocess, contextlib, io, warnings
+import os, sys, json, time, math, shlex, signal, argparse, subprocess, contextlib, io, warnings
 from pathlib import Path
 from typing import NamedTuple
 from .core import atomic_write
@@ -13,8 +13,8 @@ from .cli import train_parser, config_from_args, data_spec
 # %% auto #0
 __all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'META_ROWS', 'LEGEND', 'Run', 'load_grid', 'read_state', 'plan', 'command',
            'shell_commands', 'prepare', 'execute', 'results', 'per_seed', 'aggregate', 'Comparison', 'compare', 'holm',
-           'summary', 'to_markdown', 'comparisons', 'comparisons_markdown', 'sweep_dir', 'run_sweep', 'sweep_parser',
-           'sweep_main']
+           'summary', 'to_markdown', 'comparisons', 'adjust', 'comparisons_markdown', 'sweep_dir', 'run_sweep',
+           'sweep_parser', 'sweep_main']
 
 # %% ../nbs/11d_sweep.ipynb #2cc0ff03
 SWEEP_FILE = 'sweep.json'     # in the sweep's folder: each run's command and wall time (a changed grid is refused, not mixed)
@@ -392,9 +392,9 @@ LEGEND = ("`*`: p < 0.05 against {ref} (`sweep.compare`: paired t over the seeds
 
 def _cells(df) -> tuple:
     "({(name, task, metric): (mean, std, n)}, {(name, task, metric): {seed: value}}) of a tidy results table."
-    ps = per_seed(df); vals = {}
-    for (n, t, m, s), v in ps.items(): vals.setdefault((n, t, m), {})[s] = v
-    cell = {k: (statistics.fmean(v.values()), statistics.stdev(v.values()) if len(v) > 1 else 0.0, len(v)) for k, v in vals.items()}
+    vals = {}
+    for (n, t, m, s), v in per_seed(df).items(): vals.setdefault((n, t, m), {})[s] = v
+    cell = {(n, t, m): (mu, sd, int(c)) for n, t, m, mu, sd, c in aggregate(df)[['name', 'task', 'metric', 'mean', 'std', 'count']].itertuples(index=False)}
     return cell, vals
 
 def summary(df, reference:str|None=None,   # column the others are compared with (default: the first entry that is not STL)
@@ -476,10 +476,13 @@ def comparisons(df, pairs:list,           # [(a, b), ...]: entry a against entry
                 ahead = sum(s * (vals[(a, t, m)][k] - vals[(b, t, m)][k]) > 0 for k in vals[(a, t, m)]) if c.paired else None
                 out.append(dict(a=a, b=b, task=t, metric=m, gain=s * c.diff, lo=lo, hi=hi, n=c.n, ahead=ahead,
                                 paired=c.paired, p=c.p))
-    res = pd.DataFrame(out)
-    res['p_holm'] = holm(res.p.tolist()) if len(res) else []
-    res['verdict'] = [('better' if g > 0 else 'worse') if q < alpha else 'no clear difference' for g, q in zip(res.gain, res.p_holm)]
-    return res
+    return adjust(pd.DataFrame(out), alpha)
+
+def adjust(res, alpha:float=0.05) -> 'pd.DataFrame':
+    "`comparisons` rows as one family (e.g. several tables concatenated): Holm-adjusted p over all rows, and each verdict."
+    res = res.assign(p_holm=holm(res.p.tolist()) if len(res) else [])
+    return res.assign(verdict=[('better' if g > 0 else 'worse') if q < alpha else 'no clear difference'
+                               for g, q in zip(res.gain, res.p_holm)])
 
 def comparisons_markdown(res, digits:int=2) -> str:
     "A `comparisons` table as markdown: a vs b, metric, gain [interval], seeds agreeing, p, Holm-adjusted p, verdict."

@@ -4,11 +4,11 @@
 
 # %% ../nbs/08a_synth.ipynb #63fdd262
 from __future__ import annotations
-import colorsys, functools, json, math, os, sys
+import colorsys, functools, json, math, os
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .core import in_test, atomic_write
+from .core import in_test, is_terminal, atomic_write
 
 # %% auto #0
 __all__ = ['SYNTH_VERSION', 'SYNTH_CLASSES', 'SYNTH_PARTS', 'SYNTH_VAL_OFFSET', 'SYNTH_FORMATS', 'render_scene', 'synth_panels',
@@ -522,7 +522,7 @@ def write_synth_dataset(root,                  # folder to write (created if mis
     for d in ('images', 'segmentation', 'depth', 'normals', 'edge', 'human_parts', 'sal', 'gt_sets'): (root / d).mkdir(parents=True, exist_ok=True)
     tr, va = synth_ids(n_train, n_val)
     from tqdm.auto import tqdm
-    quiet = (in_test() if progress is None else not progress) or not sys.stderr.isatty()   # a log file gets no bar
+    quiet = (in_test() if progress is None else not progress) or not is_terminal()   # a log file gets no bar
     for id, i in tqdm(tr + va, desc='SynthScenes', disable=quiet):
         write_sample(root, id, render_scene(seed, i, (H, W), **scene_kw))
     for name, items in (('train', tr), ('val', va)): (root / 'gt_sets' / f'{name}.txt').write_text(''.join(f'{id}\n' for id, _ in items))

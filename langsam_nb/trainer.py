@@ -12,7 +12,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, Dataset
 from fastcore.basics import patch
-from .core import LangSAMConfig, in_test, atomic_write
+from .core import LangSAMConfig, in_test, is_terminal, atomic_write
 from .tasks import training_loss
 from .data import collate
 from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values
@@ -154,7 +154,7 @@ def evaluate(model:nn.Module,      # the trained model (not DDP-wrapped; `Accele
     meter, was = RoutingMeter(), model.training
     main = accelerator is None or accelerator.is_main_process
     model.eval()
-    quiet = not progress or in_test() or not main or not sys.stderr.isatty()    # a log file: no bar
+    quiet = not progress or in_test() or not main or not is_terminal()    # a log file: no bar
     for batch in tqdm(dl, desc='eval', disable=quiet, leave=False):
         batch = _to(batch, dev)
         out = model(_inputs(batch), tasks=list(specs))
@@ -244,36 +244,23 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 @contextlib.contextmanager
-def _defer_signals(reraise:bool=True):
-    "Hold SIGINT and SIGTERM until the block ends, then raise `Interrupted` (or, `reraise=False`, drop them)."
+def _on_stop_signals(handler):
+    "While the block runs, SIGINT and SIGTERM call `handler(signum, frame)` (main thread only: elsewhere nothing changes)."
     if not _main_thread(): yield; return
-    got = []
-    old = {s: signal.signal(s, lambda n, f: got.append(n)) for s in STOP_SIGNALS}
-    try: yield
-    finally:
-        for s, h in old.items(): signal.signal(s, h)
-        if got and reraise: raise Interrupted(got[0])
-
-@contextlib.contextmanager
-def _stop_on_signals():
-    "SIGTERM, like Ctrl-C, raises `Interrupted` in the training loop (the default SIGTERM would end the process at once)."
-    if not _main_thread(): yield; return
-    def stop(n, f): raise Interrupted(n)
-    old = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    old = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try: yield
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-@contextlib.contextmanager
+def _raise_interrupted(n, f): raise Interrupted(n)
+_stop_on_signals = functools.partial(_on_stop_signals, _raise_interrupted)   # SIGTERM, like Ctrl-C, raises `Interrupted`
+_ignore_signals = functools.partial(_on_stop_signals, lambda n, f: None)     # nothing cuts the block short
+
 def _note_signals(tr):
     "While the block runs a stop signal only notes itself in `tr._signal`; `tr._stop_if_signalled()` acts on it."
     tr._signal = 0
-    if not _main_thread(): yield; return
     def note(n, f): tr._signal = tr._signal or int(n)
-    old = {s: signal.signal(s, note) for s in STOP_SIGNALS}
-    try: yield
-    finally:
-        for s, h in old.items(): signal.signal(s, h)
+    return _on_stop_signals(note)
 
 @patch
 def _stop_if_signalled(self:Trainer):
@@ -344,11 +331,6 @@ def _truncate_log(path, step:int):
     atomic_write(path, ''.join(l + '\n' for l in keep))
 
 # %% ../nbs/11b_trainer.ipynb #2c8792ed
-def _is_terminal(stream=None) -> bool:
-    "Is `stream` (default stderr, where progress goes) a terminal?"
-    stream = stream or sys.stderr
-    return bool(getattr(stream, 'isatty', lambda: False)())
-
 class LineProgress:
     "Progress as plain lines for a log: every `every` of the steps or `seconds`, whichever comes first (tqdm's calls)."
     def __init__(self, total:int, initial:int=0, every:float=0.05, seconds:float=60.0, file=None, desc:str='train',
@@ -387,7 +369,7 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
                     num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.cfg.seed))
     self.model.train(); self._cb('before_fit')
     live = self.progress and not in_test() and self.main
-    bar = (tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True) if live and _is_terminal()
+    bar = (tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True) if live and is_terminal()
            else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
     t0 = time.time()
     try:
@@ -410,7 +392,7 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
         bar.close()
         name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
         if self.out is not None:
-            with _defer_signals(reraise=False): p = self.save()          # a second signal cannot cut the checkpoint short
+            with _ignore_signals(): p = self.save()                      # a second signal cannot cut the checkpoint short
             if self.main: print(f"interrupted ({name}) after step {self.step}: wrote {p}; continue with resume=True "
                                 "(CLI: --resume)", file=sys.stderr, flush=True)
         raise
