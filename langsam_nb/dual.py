@@ -10,7 +10,7 @@ from torch import Tensor
 from .core import check_features, check_task_emb, check_top_k
 from .gate import SigmoidTopKGate, GateOutput
 from .router import LanguageRouter
-from .moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_stats, gate_entropy
+from .moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_stats, gate_entropy, expert_load
 
 # %% auto #0
 __all__ = ['LanguageGuidedMoE']
@@ -45,6 +45,7 @@ class LanguageGuidedMoE(nn.Module):
         self.channels, self.text_dim = channels, text_dim
         self.num_experts, self.top_k = num_experts, check_top_k(top_k, num_experts)
         self.renorm_product, self.residual, self.use_lgr, self.dense = renorm_product, residual, use_lgr, dense
+        self.track_stats = True   # routing statistics in training mode too (evaluation always has them); the trainer turns them off
         self.gate = SigmoidTopKGate(channels, num_experts, top_k, balance_bias=balance_bias)      # Eqs. (4), (6), (7)
         self.router = LanguageRouter(channels, text_dim, num_experts, router_hidden) if use_lgr else None  # Eqs. (8)-(10)
         self.experts = Experts(num_experts, channels, hidden)
@@ -74,8 +75,8 @@ class LanguageGuidedMoE(nn.Module):
         s = g.scores.reshape(B * H * W, -1)
         probs = s / s.sum(-1, keepdim=True)                                 # (B*N, E) scores as a distribution
         aux = load_balance_loss(probs, idx, self.num_experts)               # Switch-style E * sum_i f_i P_i
-        stats = _routing_stats(g, probs, lang, w, self.num_experts)
-        if self.training and self.gate.balance_bias: self.gate.update_bias(stats['expert_load'])
+        stats = _routing_stats(g, probs, lang, w, self.num_experts) if self.track_stats or not self.training else {}
+        if self.training and self.gate.balance_bias: self.gate.update_bias(expert_load(idx, self.num_experts))
         return MoEOutput(y, w, g.idx, lang, aux, stats)
 
     def forward(self,

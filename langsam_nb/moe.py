@@ -79,50 +79,53 @@ def _sparse_autograd(x, idx, weights, w1, b1, w2, b2):
     return x.new_zeros(x.shape).index_add(0, tok, y)                # (N, C): sum over each token's k experts
 
 # %% ../nbs/01_moe.ipynb #efbf8b67
-def _dispatch_forward(x, ws, w1, b1, w2, b2, tok, counts, save:bool):
-    "Forward of the sparse dispatch; with `save`, also return what the backward needs, per expert."
-    out, saved = torch.zeros_like(x), []                        # out (N, C)
+def _dispatch_forward(x, ws, w1, b1, w2, out, tok, counts, save:bool):
+    "Add every expert's weighted output, less its bias, into `out` (N, C); with `save`, also return what the backward needs, per expert."
+    saved = []
     for i, (ti, wi) in enumerate(zip(tok.split(counts), ws.split(counts))):
-        if ti.numel() == 0: saved += [None] * 4; continue
+        if ti.numel() == 0: saved += [None] * 3; continue
         xi = x.index_select(0, ti)                              # (n_i, C) tokens of expert i
         a = torch.addmm(b1[i], xi, w1[i])                       # (n_i, D) pre-activation
-        h = F.silu(a, inplace=not save)                         # (n_i, D); inference needs no pre-activation
-        yi = torch.addmm(b2[i], h, w2[i])                       # (n_i, C) expert output E_i(x)
-        out.index_add_(0, ti, yi * wi[:, None] if save else yi.mul_(wi[:, None]))
-        if save: saved += [xi, a, h, yi]
+        h = F.silu(a, inplace=not save)                         # (n_i, D) hidden; inference needs no pre-activation
+        out.index_add_(0, ti, (h * wi[:, None]) @ w2[i])        # (w h) W2: the weight scales the narrow hidden
+        if save: saved += [xi, a, h]
     return out, saved
 
 class _SparseDispatch(torch.autograd.Function):
-    "Sparse top-k expert MLPs with a hand-written backward; per expert it saves its tokens, pre-activation, hidden and output."
+    "Sparse top-k expert MLPs with a hand-written backward; per expert it saves its tokens, pre-activation and hidden."
     @staticmethod
-    def forward(ctx, x, ws, w1, b1, w2, b2, tok, counts):
-        out, saved = _dispatch_forward(x, ws, w1, b1, w2, b2, tok, counts, save=True)
-        ctx.save_for_backward(w1, w2, tok, ws, *saved)
-        ctx.counts, ctx.x_shape = counts, x.shape
+    def forward(ctx, x, ws, w1, b1, w2, b2, G, tok, counts):
+        out = G @ b2                                            # (N, C) the experts' biases, sum_j w_j b2[idx_j]
+        out, saved = _dispatch_forward(x, ws, w1, b1, w2, out, tok, counts, save=True)
+        ctx.save_for_backward(w1, w2, b2, G, tok, ws, *[x.new_empty(0) if s is None else s for s in saved])
+        ctx.counts = counts
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):                                       # g (N, C)
-        w1, w2, tok, ws, *saved = ctx.saved_tensors
-        need_x, need_w = ctx.needs_input_grad[:2]
-        gx = g.new_zeros(ctx.x_shape) if need_x else None
-        gws = torch.zeros_like(ws) if need_w else None
+        w1, w2, b2, G, tok, ws, *saved = ctx.saved_tensors
+        need_x, need_w, need_G = ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[6]
+        gx = torch.zeros_like(g) if need_x else None
+        gws = torch.empty_like(ws) if need_w else None
         gw1, gw2 = torch.zeros_like(w1), torch.zeros_like(w2)
-        gb1, gb2 = w1.new_zeros(w1.shape[0], w1.shape[2]), w2.new_zeros(w2.shape[0], w2.shape[2])
+        gb1 = w1.new_zeros(w1.shape[0], w1.shape[2])
+        gb2 = G.T @ g                                           # (E, C) dL/db2
+        gG = g @ b2.T if need_G else None                       # (N, E) the bias part of dL/dw
         s = 0                                                   # expert i owns sorted assignments s:s+n_i
         for i, (ti, n) in enumerate(zip(tok.split(ctx.counts), ctx.counts)):
             if n == 0: continue
-            xi, a, h, yi = saved[4 * i: 4 * i + 4]
+            xi, a, h = saved[3 * i: 3 * i + 3]
+            wi = ws[s:s + n, None]
             gi = g.index_select(0, ti)                          # (n_i, C) gradient arriving at each token
-            if need_w: torch.linalg.vecdot(gi, yi, out=gws[s:s + n])  # dL/dw = g . E_i(x)
-            gi.mul_(ws[s:s + n, None])                          # gradient of the expert output y_i
-            torch.mm(h.T, gi, out=gw2[i]); torch.sum(gi, 0, out=gb2[i])
-            da = torch.ops.aten.silu_backward(gi @ w2[i].T, a)  # (n_i, D) gradient of the pre-activation
+            torch.mm((h * wi).T, gi, out=gw2[i])
+            q = gi @ w2[i].T                                    # (n_i, D) g W2^T
+            if need_w: torch.linalg.vecdot(q, h, out=gws[s:s + n])   # dL/dw = g W2^T . h (+ g . b2, through G)
+            da = torch.ops.aten.silu_backward(q.mul_(wi), a)    # (n_i, D) gradient of the pre-activation
             torch.mm(xi.T, da, out=gw1[i]); torch.sum(da, 0, out=gb1[i])
             if need_x: gx.index_add_(0, ti, da @ w1[i].T)
             s += n
-        return gx, gws, gw1, gb1, gw2, gb2, None, None
+        return gx, gws, gw1, gb1, gw2, gb2, gG, None, None
 
 # %% ../nbs/01_moe.ipynb #9a652b88
 def _check_dispatch(x:Tensor, idx:Tensor, weights:Tensor, E:int, C:int):
@@ -154,9 +157,10 @@ def sparse_dispatch(x:Tensor,        # (N, C) tokens
     if not fused: return _sparse_autograd(x, idx, weights, w1, b1, w2, b2)
     tok, order, counts = route_tokens(idx, E)
     ws = weights.reshape(-1).index_select(0, order)             # (N*k,) sorted like tok
+    G = weights.new_zeros(x.shape[0], E).scatter_add(1, idx, weights)  # (N, E) the routing weights, zero off the top-k
     if torch.is_grad_enabled() and any(t.requires_grad for t in (x, weights, w1, b1, w2, b2)):
-        return _SparseDispatch.apply(x, ws, w1, b1, w2, b2, tok, counts)
-    return _dispatch_forward(x, ws, w1, b1, w2, b2, tok, counts, save=False)[0]  # inference: nothing to save
+        return _SparseDispatch.apply(x, ws, w1, b1, w2, b2, G, tok, counts)
+    return _dispatch_forward(x, ws, w1, b1, w2, G @ b2, tok, counts, save=False)[0]  # inference: nothing to save
 
 # %% ../nbs/01_moe.ipynb #4e730e31
 def softmax_top_k(logits:Tensor, # (N, E) router logits x W_g

@@ -305,21 +305,22 @@ def _train_step(self:Trainer, batch:dict):
 # %% ../nbs/11b_trainer.ipynb #bba1c5c2
 @patch
 def _record(self:Trainer, gnorm):
-    "Add this step's losses to the running means of the log window."
+    "Add this step's losses to the sums of the log window, on the device: nothing is read back before `_flush_log`."
     if self._win is None: self._win, self._wn = {}, 0
     lo = self.losses
     vals = {'loss': lo.total, **{f'loss/{t}': v for t, v in lo.task.items()},
             **{f'coarse/{t}': v for t, v in lo.coarse.items()}, 'aux': lo.aux}
     if gnorm is not None: vals['grad_norm'] = gnorm
-    for k, v in vals.items():
-        v = float(v.detach()) if torch.is_tensor(v) else float(v)
-        if math.isfinite(v): self._win[k] = self._win.get(k, 0.0) + v
+    dev = lo.total.device
+    v = torch.stack([x.detach().float().reshape(()) if torch.is_tensor(x) else torch.tensor(float(x), device=dev) for x in vals.values()])
+    v = torch.where(torch.isfinite(v), v, 0.0)                 # a non-finite value adds nothing (the mean still counts the step)
+    for k, x in zip(vals, v.unbind()): self._win[k] = self._win.get(k, 0.0) + x
     self._wn += 1
 
 @patch
 def _flush_log(self:Trainer):
     if not self._win: return None
-    rec = dict(step=self.step, lr=self.lr, skipped=self.skipped, **{k: v / self._wn for k, v in self._win.items()})
+    rec = dict(step=self.step, lr=self.lr, skipped=self.skipped, **{k: float(v) / self._wn for k, v in self._win.items()})
     self._log(rec); self._win = None
     return rec
 
@@ -338,10 +339,10 @@ class LineProgress:
         self.total, self.n, self.desc, self.disable, self.file = total, initial, desc, disable, file
         self.step_every, self.seconds = max(1, round(total * every)), seconds
         self.t0 = self.t_last = time.time(); self.n0, self.n_last, self.loss = initial, initial, None
-    def update(self, n:int=1): self.n += n
-    def set_postfix(self, loss=None, refresh=False):
-        self.loss = loss
+    def update(self, n:int=1):
+        self.n += n
         if self.n >= self.total or self.n - self.n_last >= self.step_every or time.time() - self.t_last >= self.seconds: self.line()
+    def set_postfix(self, loss=None, refresh=False): self.loss = loss
     def line(self):
         if self.disable or self.n == self.n_last: return
         dt = time.time() - self.t0; rate = (self.n - self.n0) / dt if dt > 0 else float('nan')
@@ -354,6 +355,16 @@ class LineProgress:
     def close(self): self.line()
 
 # %% ../nbs/11b_trainer.ipynb #19cede02
+@contextlib.contextmanager
+def _no_step_stats(model:nn.Module):
+    "Routing statistics are read by evaluation only: training steps skip them (blocks with `track_stats`), then they are back."
+    mods = [m for m in model.modules() if hasattr(m, 'track_stats')]
+    before = [m.track_stats for m in mods]
+    for m in mods: m.track_stats = False
+    try: yield
+    finally:
+        for m, b in zip(mods, before): m.track_stats = b
+
 @patch
 def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after this many steps; None = config.steps
          resume=False                          # True: continue from the newest checkpoint in out_dir; or a checkpoint path
@@ -373,12 +384,14 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
            else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
     t0 = time.time()
     try:
-        with _note_signals(self):                      # a stop signal takes effect at the end of the step (no half step)
+        with _note_signals(self), _no_step_stats(self.raw_model):   # a stop signal takes effect at the end of the step
             for batch in dl:
                 gnorm = self._train_step(_to(batch, self.acc.device))
-                self._record(gnorm)
-                bar.update(1); bar.set_postfix(loss=f'{float(self.loss.detach()):.3f}', refresh=False)
-                if self.step % self.log_every == 0 or self.step == end: self._flush_log()
+                self._record(gnorm)                        # on the device: the step reads nothing back for the log
+                if self.step % self.log_every == 0 or self.step == end:
+                    rec = self._flush_log()
+                    if rec is not None: bar.set_postfix(loss=f"{rec['loss']:.3f}", refresh=False)   # the window's mean loss
+                bar.update(1)
                 self._cb('after_step')
                 if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end: self.save()
                 if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
