@@ -5,7 +5,9 @@
 # %% ../nbs/07a_metrics.ipynb #caf39e81
 from __future__ import annotations
 import math
+from concurrent.futures import ThreadPoolExecutor
 import numpy as np
+import numba
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -16,7 +18,7 @@ from scipy.sparse.csgraph import maximum_flow
 
 # %% auto #0
 __all__ = ['SEISM_THRESHOLDS', 'MeanIoU', 'DepthRMSE', 'unit_vectors', 'NormalsAngularError', 'SaliencyMaxF', 'conv_tri',
-           'edge_orientation', 'edge_nms', 'thin', 'boundary_counts', 'BoundaryODSF', 'delta_m']
+           'edge_orientation', 'edge_nms', 'thin', 'boundary_counts', 'BoundaryODSF', 'synth_edges', 'delta_m']
 
 # %% ../nbs/07a_metrics.ipynb #acfe9fbd
 def _check_tensor(x, name:str, float_:bool|None=None, ranks=(3, 4)) -> Tensor:
@@ -299,12 +301,46 @@ def _thin_flat(P:np.ndarray,   # zero-padded (H+2)*(W+2) flat bool map, all Fals
 
 def _offsets(W:int) -> np.ndarray: return np.array([dy * (W + 2) + dx for dy, dx in _NBRS])
 
+@numba.njit(cache=True, nogil=True)
+def _thin_kernel(P, Q, idx, offs, luts):
+    "`_thin_flat` compiled, with work lists: bool (n,) survivors. P (bool) and Q (int64, pixel number + 1) are zero on entry and return."
+    n = len(idx)
+    alive = np.ones(n, np.bool_)
+    for i in range(n): P[idx[i]] = True; Q[idx[i]] = i + 1
+    pend = np.empty((2, n), np.int64); npend = np.full(2, n, np.int64); inpend = np.ones((2, n), np.bool_)
+    for i in range(n): pend[0, i] = i; pend[1, i] = i        # first pass: every pixel, in both subiterations
+    work, kill = np.empty(n, np.int64), np.empty(n, np.int64)
+    s, idle = 0, 0
+    while idle < 2:                                         # two subiterations in a row with nothing to look at: done
+        m = npend[s]
+        if m == 0: idle += 1; s = 1 - s; continue
+        idle = 0
+        for j in range(m): work[j] = pend[s, j]; inpend[s, pend[s, j]] = False
+        npend[s], nk = 0, 0
+        for j in range(m):                                  # decide on the map as it was before this subiteration
+            i = work[j]
+            if not alive[i]: continue
+            c = 0
+            for b in range(8):
+                if P[idx[i] + offs[b]]: c |= 1 << b
+            if luts[s, c]: kill[nk] = i; nk += 1
+        for j in range(nk): i = kill[j]; alive[i] = False; P[idx[i]] = False; Q[idx[i]] = 0
+        for j in range(nk):                                 # the neighbours of a deleted pixel look again, in both subiterations
+            for b in range(8):
+                k = Q[idx[kill[j]] + offs[b]] - 1
+                if k >= 0:
+                    for t in range(2):
+                        if not inpend[t, k]: inpend[t, k] = True; pend[t, npend[t]] = k; npend[t] += 1
+        s = 1 - s
+    for i in range(n): P[idx[i]] = False; Q[idx[i]] = 0
+    return alive
+
 def thin(B:np.ndarray) -> np.ndarray:
     "Thin a binary (H, W) map to one-pixel lines, as MATLAB `bwmorph(B, 'thin', Inf)`."
     H, W = B.shape
-    P = np.zeros((H + 2) * (W + 2), bool)
+    P, Q = np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
     ys, xs = np.nonzero(B); idx = (ys + 1) * (W + 2) + xs + 1
-    keep = _thin_flat(P, idx, _offsets(W))
+    keep = _thin_kernel(P, Q, idx, _offsets(W), _THIN_LUTS)
     out = np.zeros_like(B, dtype=bool); out[ys[keep], xs[keep]] = True
     return out
 
@@ -326,6 +362,65 @@ def _max_matching(pr:np.ndarray, # (M,) predicted-pixel index of each candidate 
     G = sparse.csr_matrix((np.ones(len(indices), np.int32), indices, indptr), shape=(n, n))
     return int(maximum_flow(G, 0, n - 1, method='dinic').flow_value)
 
+@numba.njit(cache=True, nogil=True)
+def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are nbr[indptr[u]:indptr[u+1]]
+                   alive,        # (n,) bool: which of the preds 0..n-1 are on at this threshold; preds >= n are off
+                   n_g,          # gts
+                   mp):          # (n_p,) int64 starting matching (gt of each pred, -1 = none), updated in place
+    "Size of a maximum matching of the alive preds, by Hopcroft-Karp from the matching `mp` (its dead preds are dropped)."
+    n_p = len(alive)                                        # only these can take part
+    for u in range(n_p, len(mp)): mp[u] = -1
+    INF = np.int64(1) << 40
+    mg = -np.ones(n_g, np.int64)
+    for u in range(n_p):                                    # keep the pairs of preds still on
+        if mp[u] >= 0:
+            if alive[u]: mg[mp[u]] = u
+            else: mp[u] = -1
+    for u in range(n_p):                                    # greedy: a free pred takes its first free gt
+        if alive[u] and mp[u] < 0:
+            for e in range(indptr[u], indptr[u + 1]):
+                if mg[nbr[e]] < 0: mp[u] = nbr[e]; mg[nbr[e]] = u; break
+    dist, queue = np.empty(n_p, np.int64), np.empty(n_p, np.int64)
+    it, stack, via = np.empty(n_p, np.int64), np.empty(n_p, np.int64), np.empty(n_p, np.int64)
+    while True:
+        qt = 0                                              # BFS layers from the free preds
+        for u in range(n_p):
+            if alive[u] and mp[u] < 0 and indptr[u + 1] > indptr[u]: dist[u] = 0; queue[qt] = u; qt += 1
+            else: dist[u] = INF
+        found, qh = INF, 0                                  # found: length of the shortest augmenting path
+        while qh < qt:
+            u = queue[qh]; qh += 1
+            if dist[u] + 1 > found: continue
+            for e in range(indptr[u], indptr[u + 1]):
+                w = mg[nbr[e]]
+                if w < 0:
+                    if found == INF: found = dist[u] + 1
+                elif dist[w] == INF: dist[w] = dist[u] + 1; queue[qt] = w; qt += 1
+        if found == INF: break                              # no augmenting path: the matching is maximum
+        for u in range(n_p): it[u] = indptr[u]
+        for root in range(n_p):                             # vertex-disjoint shortest augmenting paths, iterative DFS
+            if dist[root] != 0 or mp[root] >= 0: continue
+            sp = 0; stack[0] = root
+            while sp >= 0:
+                u, moved = stack[sp], False
+                while it[u] < indptr[u + 1]:
+                    v = nbr[it[u]]; it[u] += 1
+                    w = mg[v]
+                    if w < 0:
+                        if dist[u] + 1 == found:            # a free gt on the last layer: flip the path root..u, v
+                            for i in range(sp, -1, -1):
+                                x = stack[i]; y = v if i == sp else via[i]
+                                mp[x] = y; mg[y] = x
+                            sp, moved = -1, True; break
+                    elif dist[w] == dist[u] + 1:            # down to the pred matched to v, one layer deeper
+                        via[sp] = v; sp += 1; stack[sp] = w; moved = True; break
+                if sp < 0: break
+                if not moved: dist[u] = INF; sp -= 1        # dead end: no path through u in this phase
+    m = 0
+    for u in range(n_p):
+        if mp[u] >= 0: m += 1
+    return m
+
 def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after NMS, if used)
                     gt:np.ndarray,        # (H, W) bool ground-truth boundary pixels (thinned)
                     thresholds,           # (T,) thresholds, pixel is on when prob >= t
@@ -343,21 +438,27 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     if len(py) == 0: return out
     order = np.argsort(-prob[py, px], kind='stable')      # strongest first: the ON set at any t is a prefix
     py, px = py[order], px[order]; neg = -prob[py, px]
-    flat, offs, P = (py + 1) * (W + 2) + px + 1, _offsets(W), np.zeros((H + 2) * (W + 2), bool)
+    n_p, offs = len(py), _offsets(W)
+    flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
     pairs = None
     if n_g:
         D = cKDTree(np.c_[py, px]).sparse_distance_matrix(cKDTree(np.c_[gy, gx]), r, output_type='coo_matrix')
         o = np.lexsort((D.col, D.row)); pairs = (D.row[o], D.col[o])                # sorted by (pred, gt)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs[0], minlength=n_p))]).astype(np.int64)
+        nbr, mp = pairs[1].astype(np.int64), np.full(n_p, -1, np.int64)             # CSR of the pairs; the matching
+    last = -1
     for k, t in enumerate(thresholds):
-        n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t
-        keep = _thin_flat(P, flat[:n_on], offs) if thin_pred else np.arange(n_on)
-        out[3, k] = len(keep)
-        if pairs is None or len(keep) == 0: continue
-        alive = np.zeros(len(py), bool); alive[keep] = True
-        a = alive[pairs[0]]; pr, gc = pairs[0][a], pairs[1][a]
+        n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t: the first n_on
+        if n_on == last: out[:, k] = out[:, k - 1]; continue   # the same pixels on as at the previous threshold
+        last = n_on
+        alive = _thin_kernel(P, Q, flat[:n_on], offs, _THIN_LUTS) if thin_pred else np.ones(n_on, bool)   # (n_on,)
+        out[3, k] = np.count_nonzero(alive)
+        if pairs is None or out[3, k] == 0: continue
         if matching == 'distance':
+            alive = np.concatenate([alive, np.zeros(n_p - n_on, bool)])
+            a = alive[pairs[0]]; pr, gc = pairs[0][a], pairs[1][a]
             out[0, k] = np.count_nonzero(np.bincount(gc, minlength=n_g)); out[2, k] = np.count_nonzero(np.bincount(pr))
-        else: out[0, k] = out[2, k] = _max_matching(pr, gc, len(py), n_g)
+        else: out[0, k] = out[2, k] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
     return out
 
 # %% ../nbs/07a_metrics.ipynb #c2279118
@@ -376,6 +477,7 @@ class BoundaryODSF(Metric):
                  thin_gt:bool=True,          # thin the ground-truth boundary map
                  quantize:bool=True,         # round probabilities to k/255 (the peers evaluate 8-bit PNGs)
                  ignore_index:int=255,
+                 workers:int|None=None,      # threads for the images of a batch; None = torch's CPU threads (1 in the sweeps)
                  **kwargs):
         super().__init__(**kwargs)
         if thresholds is None: th = SEISM_THRESHOLDS
@@ -388,6 +490,8 @@ class BoundaryODSF(Metric):
         if not 0 < max_dist < 1: raise ValueError(f"max_dist is a fraction of the image diagonal, got {max_dist}")
         self.thresholds, self.max_dist, self.matching = th, max_dist, matching
         self.nms, self.thin_pred, self.thin_gt, self.quantize, self.ignore_index = nms, thin_pred, thin_gt, quantize, ignore_index
+        if workers is not None and (not isinstance(workers, int) or workers < 1): raise ValueError(f"workers must be an int >= 1 or None, got {workers!r}")
+        self.workers = workers
         for k in ('cntR', 'sumR', 'cntP', 'sumP'):
             self.add_state(k, torch.zeros(len(th), dtype=torch.long), dist_reduce_fx='sum')
 
@@ -423,7 +527,11 @@ class BoundaryODSF(Metric):
         valid = target != self.ignore_index
         if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
         P, G = pred.detach().cpu().float().numpy(), target.detach().cpu().numpy()
-        c = torch.from_numpy(np.stack([self.image_counts(p, g) for p, g in zip(P, G)]).sum(0))
+        n = min(len(P), self.workers or torch.get_num_threads())
+        if n > 1:                                   # the compiled kernels release the GIL: images run side by side
+            with ThreadPoolExecutor(n) as ex: counts = list(ex.map(self.image_counts, P, G))
+        else: counts = [self.image_counts(p, g) for p, g in zip(P, G)]
+        c = torch.from_numpy(np.stack(counts).sum(0))   # integer counts: the same sum in any order
         for k, row in zip(('cntR', 'sumR', 'cntP', 'sumP'), c): getattr(self, k).add_(row.to(self.cntR.device))
 
     def pr_curve(self) -> tuple:
@@ -436,6 +544,28 @@ class BoundaryODSF(Metric):
         P, R, Fs = self.pr_curve(); i = int(Fs.argmax())
         return {'odsF': 100 * float(Fs[i]), 'ods_threshold': float(self.thresholds[i]),
                 'ods_precision': 100 * float(P[i]), 'ods_recall': 100 * float(R[i])}
+
+# %% ../nbs/07a_metrics.ipynb #2f16caf0
+def synth_edges(rng:np.random.Generator, # random source
+                kind:str='good',           # 'good' (one blurred, shifted edge), 'noisy' (strong noise), 'double' (a second edge 4 px off)
+                H:int=425, W:int=560,       # NYUD-v2 size
+               ) -> tuple:
+    "(prob (H, W) float32 in [0, 1], target (H, W) float32 {0, 1}) of a synthetic scene of rectangles and ellipses: test and timing data."
+    if kind not in ('good', 'noisy', 'double'): raise ValueError(f"kind must be 'good', 'noisy' or 'double', got {kind!r}")
+    lab = np.zeros((H, W), np.int32); yy, xx = np.mgrid[:H, :W]
+    for i in range(1, 12):
+        y0, x0, h, w = rng.integers(0, H - 40), rng.integers(0, W - 40), rng.integers(30, 200), rng.integers(30, 250)
+        if rng.random() < 0.5: lab[y0:y0 + h, x0:x0 + w] = i
+        else: lab[(yy - y0) ** 2 / (h / 2) ** 2 + (xx - x0) ** 2 / (w / 2) ** 2 < 1] = i
+    b = np.zeros((H, W), bool); b[:, :-1] |= lab[:, :-1] != lab[:, 1:]; b[:-1] |= lab[:-1] != lab[1:]
+    gt = thin(b)
+    src = np.roll(gt, tuple(rng.integers(-2, 3, 2)), (0, 1)).astype(np.float32)
+    if kind == 'double': src = np.maximum(src, np.roll(src, 4, 0))
+    p = ndimage.gaussian_filter(src, 1.5); p /= p.max()
+    noise = ndimage.gaussian_filter(rng.standard_normal((H, W)), 2) * (1.2 if kind == 'noisy' else 0.45)
+    p = np.clip(p + noise + 0.1 * rng.random((H, W)), 0, 1).astype(np.float32)
+    p[gt & (rng.random((H, W)) < 0.1)] = 0
+    return p, gt.astype(np.float32)
 
 # %% ../nbs/07a_metrics.ipynb #fc8f5b2e
 def delta_m(mt:dict,               # {task: main metric of the multi-task model}
