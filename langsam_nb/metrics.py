@@ -17,8 +17,9 @@ from scipy.spatial import cKDTree
 from scipy.sparse.csgraph import maximum_flow
 
 # %% auto #0
-__all__ = ['SEISM_THRESHOLDS', 'MeanIoU', 'DepthRMSE', 'unit_vectors', 'NormalsAngularError', 'SaliencyMaxF', 'conv_tri',
-           'edge_orientation', 'edge_nms', 'thin', 'boundary_counts', 'BoundaryODSF', 'synth_edges', 'delta_m']
+__all__ = ['SEISM_THRESHOLDS', 'POOL_MIN_PIXELS', 'MeanIoU', 'DepthRMSE', 'unit_vectors', 'NormalsAngularError', 'SaliencyMaxF',
+           'conv_tri', 'edge_orientation', 'edge_nms', 'thin', 'boundary_counts', 'BoundaryODSF', 'synth_edges',
+           'delta_m']
 
 # %% ../nbs/07a_metrics.ipynb #acfe9fbd
 def _check_tensor(x, name:str, float_:bool|None=None, ranks=(3, 4)) -> Tensor:
@@ -462,6 +463,8 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     return out
 
 # %% ../nbs/07a_metrics.ipynb #c2279118
+POOL_MIN_PIXELS = 100_000   # below, a thread per image costs more than it saves (results/eval_speed.json: 96x128 slower with 2, 425x560 1.9x faster)
+
 class BoundaryODSF(Metric):
     """Boundary odsF (SEISM protocol): NMS, thinning, matching within `max_dist` x diagonal, counts summed over images
     per threshold, best threshold for the whole set. `matching='distance'` is an approximation (see the notebook)."""
@@ -477,7 +480,7 @@ class BoundaryODSF(Metric):
                  thin_gt:bool=True,          # thin the ground-truth boundary map
                  quantize:bool=True,         # round probabilities to k/255 (the peers evaluate 8-bit PNGs)
                  ignore_index:int=255,
-                 workers:int|None=None,      # threads for the images of a batch; None = torch's CPU threads (1 in the sweeps)
+                 workers:int|None=None,      # threads for a batch's images; None = torch's CPU threads for maps of POOL_MIN_PIXELS or more, else 1
                  **kwargs):
         super().__init__(**kwargs)
         if thresholds is None: th = SEISM_THRESHOLDS
@@ -527,7 +530,8 @@ class BoundaryODSF(Metric):
         valid = target != self.ignore_index
         if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
         P, G = pred.detach().cpu().float().numpy(), target.detach().cpu().numpy()
-        n = min(len(P), self.workers or torch.get_num_threads())
+        auto = torch.get_num_threads() if P[0].size >= POOL_MIN_PIXELS else 1
+        n = min(len(P), self.workers if self.workers is not None else auto)
         if n > 1:                                   # the compiled kernels release the GIL: images run side by side
             with ThreadPoolExecutor(n) as ex: counts = list(ex.map(self.image_counts, P, G))
         else: counts = [self.image_counts(p, g) for p, g in zip(P, G)]
