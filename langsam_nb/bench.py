@@ -108,14 +108,10 @@ def step_parts(tr:Trainer, batch:dict) -> dict:
     fv = batch['features'].contiguous(memory_format=torch.channels_last)
     size = tuple(cfg.input_size)
     def step(): tr._train_step(batch); tr._record(None)
-    def blocks():
-        outs = []
+    def blocks():                                           # every task's MoE blocks, as `LangSAM.forward` runs them
         with acc.autocast():
-            for t in tasks:
-                e, y = m.task_emb[m.tasks.index(t)], fv
-                if cfg.use_tlm: y = m.tlm[t](fv, e, check=False).out
-                if m.slm is not None: y = m.slm(y, e, check=False).out
-                outs.append(y.float().mean())
+            shared = m.decoder(fv) if not cfg.use_tlm else None
+            outs = [m._refine(fv, t, fv.new_zeros(()), shared)[1].float().mean() for t in tasks]
         torch.stack(outs).sum().backward()
     feats = fv.detach().clone().requires_grad_()
     def heads():

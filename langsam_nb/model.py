@@ -97,6 +97,26 @@ def _features(self:LangSAM, x:Tensor) -> Tensor:
     return check_features(x, C, 'features')
 
 @patch
+def _refine(self:LangSAM, fv:Tensor, t:str,   # checked, channels-last F_v; one task
+            aux:Tensor,                       # running sum of the blocks' load-balancing losses
+            shared:Tensor|None=None           # MTB's shared decoder output (variants without TLM blocks)
+           ) -> tuple:
+    "Task t's MoE blocks: (y_ts, y_t, aux plus theirs, routing statistics); the coarse and final heads are the caller's."
+    e = self.task_emb[self.tasks.index(t)]                   # (d,)
+    stats = {}
+    if self.config.use_tlm:
+        o = self.tlm[t](fv, e, check=False)
+        y_ts, aux = o.out, aux + o.aux_loss
+        stats.update(o.stats)
+    else: y_ts = shared
+    if self.slm is not None:
+        s = self.slm(y_ts, e, source=fv if self.config.slm_input == 'F_v' else None, check=False)
+        y, aux = s.out, aux + s.aux_loss                     # y_t = y_ts + SLM(., e_t)  (Eq. 12)
+        stats['slm'] = s.stats
+    else: y = y_ts
+    return y_ts, y, aux, stats
+
+@patch
 def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
             tasks=None                # subset of self.tasks; None = all
            ) -> dict:
@@ -113,21 +133,9 @@ def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, 
     aux = fv.new_zeros(())
     shared = self.decoder(fv) if not self.config.use_tlm else None
     for t in tasks:
-        e = self.task_emb[self.tasks.index(t)]               # (d,)
-        stats = {}
-        if self.config.use_tlm:
-            o = self.tlm[t](fv, e, check=False)
-            y_ts, aux = o.out, aux + o.aux_loss
-            coarse[t] = self.coarse[t](y_ts)                 # (B, ch, h, w), supervised (Sec. 3.2)
-            stats.update(o.stats)
-        else: y_ts = shared
-        if self.slm is not None:
-            s = self.slm(y_ts, e, source=fv if self.config.slm_input == 'F_v' else None, check=False)
-            y, aux = s.out, aux + s.aux_loss                 # y_t = y_ts + SLM(., e_t)  (Eq. 12)
-            stats['slm'] = s.stats
-        else: y = y_ts
+        y_ts, y, aux, routing[t] = self._refine(fv, t, aux, shared)
+        if self.config.use_tlm: coarse[t] = self.coarse[t](y_ts)   # (B, ch, h, w), supervised (Sec. 3.2)
         pred[t] = self.heads[t](y, size, check=False)        # (B, ch, H, W)
-        routing[t] = stats
     return {'pred': pred, 'coarse': coarse, 'aux_loss': aux, 'routing': routing}
 
 # %% ../nbs/10_model.ipynb #b3d55328
