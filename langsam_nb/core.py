@@ -115,13 +115,17 @@ class LangSAMConfig:
                                             # folder; None = the backend's default (clip: the hub, minilm: bundled)
     prompts:str = 'base'                    # 'base' = Listing 1, 'augmented' = Listing 2 (Table 6)
     renorm_product:bool = False             # renormalise G_tok*G_lang over kept experts (paper: no, appendix code)
+    router_temperature:float = 1.0          # G_lang = softmax(logits / T) (paper: T = 1; > 1 softens, 14_routing)
+    norm_routing:bool = False               # the token gate and the router read F_v normalised per token (ours, 14_routing)
+    balance_bias:bool = False               # loss-free balancing of the token gate by a selection bias (02_token_gate)
     residual:bool = True                    # y = x + MoE(x) around each block (paper intro, contribution 3)
     slm_input:str = 'y_ts'                  # 'y_ts' (Sec. 3.2 text) or 'F_v' (literal Eq. 11)
     use_tlm:bool = True                     # task-specific language-guided MoE blocks (Table 4 "w/ TLM")
     use_slm:bool = True                     # shared language-guided MoE block (Table 4 "TLM+SLM")
     use_lgr:bool = True                     # language-guided router; False = G_lang = 1 (Table 4 "w/o LGR")
     lambda_coarse:float = 1.0               # weight of coarse-head losses (ours, InvPT-style)
-    lambda_bal:float = 0.0                  # load-balancing loss weight (paper silent: off; available, not ablated)
+    lambda_bal:float = 0.0                  # token-gate load-balancing loss weight (paper silent: off; 14_routing tries it)
+    lambda_lang:float = 0.0                 # weight of KL(batch-mean G_lang || uniform) per router (ours, 14_routing)
     backbone:str = 'hiera_t'                # image encoder: SAM 2.1 Hiera hiera_t, hiera_s, hiera_b+, hiera_l, or mobilesam
     checkpoint:str|None = None              # encoder weights file; 'installed' = MobileSAM's packaged file; None = random
     input_size:tuple = (128, 160)           # (H, W) of images, multiples of 32
@@ -139,7 +143,8 @@ class LangSAMConfig:
             if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{f} must be a positive integer, got {v!r}")
         if self.head_hidden is not None and (not isinstance(self.head_hidden, int) or self.head_hidden < 1):
             raise ValueError(f"head_hidden must be a positive integer or None, got {self.head_hidden!r}")
-        for f, lo in (('lr', 0.0), ('weight_decay', None), ('lambda_coarse', None), ('lambda_bal', None)):
+        for f, lo in (('lr', 0.0), ('weight_decay', None), ('lambda_coarse', None), ('lambda_bal', None),
+                      ('lambda_lang', None), ('router_temperature', 0.0)):
             v = getattr(self, f)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 or (lo is not None and v <= lo):
                 raise ValueError(f"{f} must be a {'positive' if lo is not None else 'non-negative'} number, got {v!r}")

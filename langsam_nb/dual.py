@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from torch import Tensor
 from .core import check_features, check_task_emb, check_top_k
 from .gate import SigmoidTopKGate, GateOutput
@@ -21,9 +22,13 @@ def _routing_stats(g:GateOutput, probs:Tensor, lang:Tensor, w:Tensor, num_expert
     k = g.idx.shape[-1]
     with torch.no_grad():
         st = routing_stats(probs, g.weights.reshape(-1, k), g.idx.reshape(-1, k), num_experts)  # load, gate_entropy, ...
+        lang = lang.float()
+        kept = torch.take_along_dim(lang[:, None, :], g.idx.reshape(lang.shape[0], -1, k), dim=-1).sum(-1)   # (B, N) G_lang on the token's top-k
         return st | {'expert_load': st['load'],                              # (E,) share of selections (alias of 'load')
-                     'lang_weights': lang.float().mean(0),                   # (E,) batch mean of G_lang
+                     'lang_weights': lang.mean(0),                           # (E,) batch mean of G_lang
                      'lang_entropy': gate_entropy(lang),                     # <= log E
+                     'lang_max': lang.max(-1).values.mean(),                 # 1/E (uniform) .. 1 (one-hot)
+                     'lang_off_topk': 1 - kept.mean(),                       # share of G_lang on experts the token did not keep
                      'weight_sum': w.float().sum(-1).mean()}                 # 1/E .. 1 with the paper's product
 
 class LanguageGuidedMoE(nn.Module):
@@ -40,14 +45,17 @@ class LanguageGuidedMoE(nn.Module):
                  use_lgr:bool=True,          # language-guided router; False: G_lang = 1 ("w/o LGR", Table 4)
                  dense:bool=False,           # run every expert on every token (test oracle) instead of sparse dispatch
                  balance_bias:bool=False,    # loss-free balancing via the token gate's selection bias
+                 router_temperature:float=1.0, # G_lang = softmax(logits / T) (paper: 1)
+                 norm_routing:bool=False,    # the gate and the router read F_v normalised per token; the experts read F_v
                 ):
         super().__init__()
         self.channels, self.text_dim = channels, text_dim
         self.num_experts, self.top_k = num_experts, check_top_k(top_k, num_experts)
         self.renorm_product, self.residual, self.use_lgr, self.dense = renorm_product, residual, use_lgr, dense
+        self.norm_routing = norm_routing
         self.track_stats = True   # routing statistics in training mode too (evaluation always has them); the trainer turns them off
         self.gate = SigmoidTopKGate(channels, num_experts, top_k, balance_bias=balance_bias)      # Eqs. (4), (6), (7)
-        self.router = LanguageRouter(channels, text_dim, num_experts, router_hidden) if use_lgr else None  # Eqs. (8)-(10)
+        self.router = LanguageRouter(channels, text_dim, num_experts, router_hidden, router_temperature) if use_lgr else None  # Eqs. (8)-(10)
         self.experts = Experts(num_experts, channels, hidden)
 
     def check_inputs(self, x:Tensor, task_emb:Tensor|None, name:str='features') -> Tensor|None:
@@ -59,8 +67,12 @@ class LanguageGuidedMoE(nn.Module):
     def route(self, x:Tensor, task_emb:Tensor|None):
         "Dual gate: tokens (B, N, C), the token gate's GateOutput, G_lang (B, E), product weights (B, N, k)."
         tokens = x.flatten(2).transpose(1, 2)                                   # (B, N, C), n = h * W + w
-        g = self.gate(tokens)                                                   # weights, idx (B, N, k); scores (B, N, E)
-        lang = self.router(x, task_emb, check=False) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
+        if self.norm_routing:                                                   # what the gate and the router read
+            rt = F.layer_norm(tokens, (self.channels,))                         # (B, N, C) per token: mean 0, variance 1
+            rx = rt.transpose(1, 2).reshape(x.shape)                            # (B, C, H, W) for the router's mean pool
+        else: rt, rx = tokens, x
+        g = self.gate(rt)                                                       # weights, idx (B, N, k); scores (B, N, E)
+        lang = self.router(rx, task_emb, check=False) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
         w = g.weights * torch.take_along_dim(lang[:, None, :], g.idx, dim=-1)  # (B, N, k)  G_tok * G_lang[idx]
         if self.renorm_product: w = w / w.sum(-1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
         return tokens, g, lang, w
@@ -90,4 +102,6 @@ class LanguageGuidedMoE(nn.Module):
 
     def extra_repr(self):
         return (f"channels={self.channels}, text_dim={self.text_dim}, top_k={self.top_k}, renorm_product={self.renorm_product}, "
-                f"residual={self.residual}, use_lgr={self.use_lgr}, dense={self.dense}")
+                f"residual={self.residual}, use_lgr={self.use_lgr}, dense={self.dense}"
+                + (f", norm_routing=True" if self.norm_routing else '')
+                + (f", router_temperature={self.router.temperature}" if self.use_lgr and self.router.temperature != 1 else ''))

@@ -8,6 +8,7 @@ import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from typing import NamedTuple
 from fastcore.basics import patch
 from .core import LangSAMConfig, get_config, check_features, ALL_TASKS
 from .dual import LanguageGuidedMoE
@@ -16,7 +17,7 @@ from .tasks import TaskHead, task_specs, make_coarse_head
 from .text import encode_tasks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'build_variant', 'count_params_flops']
+__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'Route', 'build_variant', 'count_params_flops']
 
 # %% ../nbs/10_model.ipynb #8b9dfcc3
 VARIANTS = {
@@ -75,7 +76,9 @@ class LangSAM(nn.Module):
         self.backbone = backbone
         C = cfg.channels
         moe_kw = dict(num_experts=cfg.num_experts, top_k=cfg.top_k, hidden=cfg.expert_hidden,
-                      router_hidden=cfg.router_hidden, renorm_product=cfg.renorm_product, use_lgr=cfg.use_lgr)
+                      router_hidden=cfg.router_hidden, renorm_product=cfg.renorm_product, use_lgr=cfg.use_lgr,
+                      router_temperature=cfg.router_temperature, norm_routing=cfg.norm_routing,
+                      balance_bias=cfg.balance_bias)
         if cfg.use_tlm:
             self.tlm = nn.ModuleDict({t: LanguageGuidedMoE(C, self.text_dim, residual=cfg.residual, **moe_kw) for t in self.tasks})
             self.coarse = nn.ModuleDict({t: make_coarse_head(C, self.specs[t].out_channels) for t in self.tasks})
@@ -83,6 +86,29 @@ class LangSAM(nn.Module):
             self.decoder = SharedConvDecoder(C)
         self.slm = SharedLanguageMoE(C, self.text_dim, **moe_kw) if cfg.use_slm else None
         self.heads = nn.ModuleDict({t: TaskHead(C, self.specs[t].out_channels, hidden=cfg.head_hidden) for t in self.tasks})
+
+# %% ../nbs/10_model.ipynb #db260034
+class Route(NamedTuple):
+    "One block's routing of one task: the language gate, the token gate's kept experts, and the product weights."
+    lang: Tensor     # (B, E) G_lang (ones for a block without the language router)
+    weights: Tensor  # (B, N, k) product weights w = G_tok * G_lang of each token's kept experts
+    idx: Tensor      # (B, N, k) the kept experts, by decreasing token-gate score
+    @property
+    def weight_sum(self) -> Tensor: return self.weights.sum(-1)   # (B, N) sum of w: the branch's gain
+
+def _route(o) -> Route: return Route(o.lang_weights, o.token_weights, o.token_idx)
+
+def _emb_overrides(self:LangSAM, emb:dict|None, name:str) -> dict:
+    "Check a {task: e} override: known tasks, (d,) or (B, d) finite embeddings."
+    if not emb: return {}
+    bad = [t for t in emb if t not in self.tasks]
+    if bad: raise ValueError(f"{name} names unknown task(s) {bad}; this model's tasks: {list(self.tasks)}")
+    for t, e in emb.items():
+        if not isinstance(e, Tensor) or e.dim() not in (1, 2) or e.shape[-1] != self.text_dim:
+            raise ValueError(f"{name}[{t!r}] must be a (d,) or (B, d) tensor with d={self.text_dim}, got "
+                             f"{tuple(e.shape) if isinstance(e, Tensor) else type(e).__name__}")
+        if not torch.isfinite(e).all(): raise ValueError(f"{name}[{t!r}] contains NaN or Inf values")
+    return emb
 
 # %% ../nbs/10_model.ipynb #41be3af0
 @patch
@@ -99,44 +125,94 @@ def _features(self:LangSAM, x:Tensor) -> Tensor:
 @patch
 def _refine(self:LangSAM, fv:Tensor, t:str,   # checked, channels-last F_v; one task
             aux:Tensor,                       # running sum of the blocks' load-balancing losses
-            shared:Tensor|None=None           # MTB's shared decoder output (variants without TLM blocks)
+            shared:Tensor|None=None,          # MTB's shared decoder output (variants without TLM blocks)
+            tlm_emb:Tensor|None=None,         # the TLM's e_t instead of task t's own (a counterfactual)
+            slm_emb:Tensor|None=None,         # the SLM's e_t instead of task t's own (a counterfactual)
+            slm_source:Tensor|None=None,      # the SLM's input instead of task t's own (a counterfactual)
            ) -> tuple:
-    "Task t's MoE blocks: (y_ts, y_t, aux plus theirs, routing statistics); the coarse and final heads are the caller's."
+    "Task t's MoE blocks: (y_ts, y_t, aux plus theirs, routing statistics, {'tlm'/'slm': MoEOutput}); heads are the caller's."
     e = self.task_emb[self.tasks.index(t)]                   # (d,)
-    stats = {}
+    stats, outs = {}, {}
     if self.config.use_tlm:
-        o = self.tlm[t](fv, e, check=False)
+        o = outs['tlm'] = self.tlm[t](fv, e if tlm_emb is None else tlm_emb, check=False)
         y_ts, aux = o.out, aux + o.aux_loss
         stats.update(o.stats)
     else: y_ts = shared
     if self.slm is not None:
-        s = self.slm(y_ts, e, source=fv if self.config.slm_input == 'F_v' else None, check=False)
+        if slm_source is None and self.config.slm_input == 'F_v': slm_source = fv
+        s = outs['slm'] = self.slm(y_ts, e if slm_emb is None else slm_emb, source=slm_source, check=False)
         y, aux = s.out, aux + s.aux_loss                     # y_t = y_ts + SLM(., e_t)  (Eq. 12)
         stats['slm'] = s.stats
     else: y = y_ts
-    return y_ts, y, aux, stats
+    return y_ts, y, aux, stats, outs
+
+def _kl_uniform(p:Tensor) -> Tensor:
+    "KL(p || uniform) of one distribution p (E,): sum p log p + log E (0 when uniform, log E when one-hot)."
+    return (p * p.clamp_min(1e-12).log()).sum() + math.log(p.shape[-1])
 
 @patch
-def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
-            tasks=None                # subset of self.tasks; None = all
-           ) -> dict:
-    "{'pred', 'coarse', 'aux_loss', 'routing'} of the tasks (all, or `tasks`); the input is checked once, here."
+def _lang_balance(self:LangSAM, outs:dict) -> Tensor:
+    "Sum over routers of KL(batch-mean G_lang || uniform): each TLM over its images, the SLM over all tasks' images."
+    z = self.task_emb.new_zeros(())
+    if not self.config.use_lgr: return z
+    tl = [o['tlm'].lang_weights for o in outs.values() if 'tlm' in o]
+    sl = [o['slm'].lang_weights for o in outs.values() if 'slm' in o]
+    return sum((_kl_uniform(l.float().mean(0)) for l in tl), z) + (_kl_uniform(torch.cat(sl).float().mean(0)) if sl else z)
+
+@patch
+def _blocks(self:LangSAM, x:Tensor, tasks, tlm_emb:dict|None=None, slm_emb:dict|None=None, slm_from:dict|None=None) -> tuple:
+    "Checked F_v, the tasks, and {t: (y_ts, y_t, stats, outs)} with the counterfactual overrides applied; aux summed."
     tasks = self.tasks if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
     unknown = [t for t in tasks if t not in self.tasks]
     if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(self.tasks)}")
     if tuple(self.task_emb.shape) != (len(self.tasks), self.text_dim):
         raise ValueError(f"task_emb buffer must be (T={len(self.tasks)}, d={self.text_dim}), got {tuple(self.task_emb.shape)}")
+    tlm_emb, slm_emb = _emb_overrides(self, tlm_emb, 'tlm_emb'), _emb_overrides(self, slm_emb, 'slm_emb')
+    slm_from = slm_from or {}
+    if slm_from:
+        bad = [f"{t}<-{s}" for t, s in slm_from.items() if t not in self.tasks or s not in self.tasks]
+        if bad: raise ValueError(f"slm_from maps unknown task(s) {bad}; this model's tasks: {list(self.tasks)}")
+        if self.slm is None or not self.config.use_tlm or self.config.slm_input != 'y_ts':
+            raise ValueError("slm_from swaps the SLM's input between tasks' TLM outputs: it needs TLM and SLM blocks with slm_input='y_ts'")
     fv = self._features(x).contiguous(memory_format=torch.channels_last)  # (B, C, h, w), stored h-w-C: tokens are views
-    B, _, h, w = fv.shape
-    size = (4 * h, 4 * w)                                    # stride 4 back to the input size
-    pred, coarse, routing = {}, {}, {}
     aux = fv.new_zeros(())
     shared = self.decoder(fv) if not self.config.use_tlm else None
+    res = {}
     for t in tasks:
-        y_ts, y, aux, routing[t] = self._refine(fv, t, aux, shared)
+        src = None
+        if t in slm_from:                                    # the source task's TLM output, with the source's own e_t
+            s = slm_from[t]
+            src = self.tlm[s](fv, tlm_emb.get(s, self.task_emb[self.tasks.index(s)]), check=False).out
+        y_ts, y, aux, stats, outs = self._refine(fv, t, aux, shared, tlm_emb.get(t), slm_emb.get(t), src)
+        res[t] = (y_ts, y, stats, outs)
+    return fv, tasks, res, aux
+
+@patch
+def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
+            tasks=None,               # subset of self.tasks; None = all
+            tlm_emb:dict|None=None,   # {task: e} fed to that task's TLM router instead of its own e_t (counterfactuals)
+            slm_emb:dict|None=None,   # {task: e} fed to the SLM router for that task instead of its own e_t
+            slm_from:dict|None=None,  # {task: source task}: the SLM of `task` reads the source task's TLM output
+           ) -> dict:
+    "{'pred', 'coarse', 'aux_loss', 'lang_loss', 'routing', 'routes'} of the tasks; the input is checked once, here."
+    fv, tasks, res, aux = self._blocks(x, tasks, tlm_emb, slm_emb, slm_from)
+    h, w = fv.shape[-2:]
+    size = (4 * h, 4 * w)                                    # stride 4 back to the input size
+    pred, coarse = {}, {}
+    for t, (y_ts, y, _, _) in res.items():
         if self.config.use_tlm: coarse[t] = self.coarse[t](y_ts)   # (B, ch, h, w), supervised (Sec. 3.2)
         pred[t] = self.heads[t](y, size, check=False)        # (B, ch, H, W)
-    return {'pred': pred, 'coarse': coarse, 'aux_loss': aux, 'routing': routing}
+    outs = {t: r[3] for t, r in res.items()}
+    lang = self._lang_balance(outs) if self.config.lambda_lang else fv.new_zeros(())
+    return {'pred': pred, 'coarse': coarse, 'aux_loss': aux, 'lang_loss': lang,
+            'routing': {t: r[2] for t, r in res.items()},
+            'routes': {t: {b: _route(o) for b, o in r[3].items()} for t, r in res.items()}}
+
+@patch
+def route(self:LangSAM, x:Tensor, tasks=None, tlm_emb:dict|None=None, slm_emb:dict|None=None,
+          slm_from:dict|None=None) -> dict:
+    "{task: {'tlm': Route, 'slm': Route}} without the heads: what every router decided (same overrides as `forward`)."
+    return {t: {b: _route(o) for b, o in r[3].items()} for t, r in self._blocks(x, tasks, tlm_emb, slm_emb, slm_from)[2].items()}
 
 # %% ../nbs/10_model.ipynb #b3d55328
 def build_variant(variant:str='full',      # a key of VARIANTS

@@ -14,9 +14,9 @@ from .data import collate, unpad
 from .checkpoint import config_diff
 
 # %% auto #0
-__all__ = ['REFERENCE_FIELDS', 'README_ROWS', 'update_metrics', 'RoutingMeter', 'routing_matrix', 'save_routing_heatmap',
-           'PixelBaseline', 'evaluate_baseline', 'save_stl_result', 'load_stl_references', 'delta_m_from',
-           'higher_is_better', 'metrics_table', 'margins', 'beats_baseline']
+__all__ = ['ROUTE_SCALARS', 'REFERENCE_FIELDS', 'README_ROWS', 'update_metrics', 'RoutingMeter', 'routing_matrix',
+           'save_routing_heatmap', 'route_summary', 'PixelBaseline', 'evaluate_baseline', 'save_stl_result',
+           'load_stl_references', 'delta_m_from', 'higher_is_better', 'metrics_table', 'margins', 'beats_baseline']
 
 # %% ../nbs/11a_report.ipynb #1c95b5ac
 def _metric_values(ms) -> dict:
@@ -83,6 +83,28 @@ def save_routing_heatmap(routing:dict, path, title:str='') -> Path|None:
     fig.tight_layout(); path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
     return path
+
+# %% ../nbs/11a_report.ipynb #a1e0df21
+ROUTE_SCALARS = ('lang_entropy', 'lang_max', 'gain', 'off_topk')
+
+def route_summary(routes:dict) -> dict:
+    "{task: {block: {'lang': [E], 'load': [E], 'lang_entropy', 'lang_max', 'gain', 'off_topk'}}} from `routes`; one read-back."
+    keys, parts = [], []
+    with torch.no_grad():
+        for t, blocks in routes.items():
+            for b, r in blocks.items():
+                lang = r.lang.float(); E = lang.shape[-1]                               # (B, E)
+                kept = torch.take_along_dim(lang[:, None, :], r.idx, dim=-1).sum(-1)    # (B, N) G_lang on the kept experts
+                load = torch.bincount(r.idx.reshape(-1), minlength=E).float() / r.idx.numel()   # share of selections
+                ent = -(lang * lang.clamp_min(1e-12).log()).sum(-1).mean()
+                parts.append(torch.cat([lang.mean(0), load, torch.stack([ent, lang.max(-1).values.mean(),
+                                        r.weights.float().sum(-1).mean(), 1 - kept.mean()])]))
+                keys.append((t, b, E))
+    flat, res, i = (torch.cat(parts).tolist() if parts else []), {}, 0
+    for t, b, E in keys:
+        v = flat[i:i + 2 * E + 4]; i += 2 * E + 4
+        res.setdefault(t, {})[b] = {'lang': v[:E], 'load': v[E:2 * E], **dict(zip(ROUTE_SCALARS, v[2 * E:]))}
+    return res
 
 # %% ../nbs/11a_report.ipynb #09ca172e
 def _sobel_edges(image:Tensor) -> Tensor:

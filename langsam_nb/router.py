@@ -20,9 +20,11 @@ class LanguageRouter(nn.Module):
                  text_dim:int,     # d of the task embedding e_t (512 CLIP, 384 MiniLM, T for onehot)
                  num_experts:int,  # E, size of the output distribution
                  hidden:int=128,   # width of h in Eq. (9) (paper silent; LangSAMConfig.router_hidden)
+                 temperature:float=1.0, # softmax(logits / T); the paper's Eq. (10) is T = 1 (LangSAMConfig.router_temperature)
                 ):
         super().__init__()
-        self.channels, self.text_dim, self.num_experts = channels, text_dim, num_experts
+        if not temperature > 0: raise ValueError(f"temperature must be positive, got {temperature!r}")
+        self.channels, self.text_dim, self.num_experts, self.temperature = channels, text_dim, num_experts, float(temperature)
         self.W_p = nn.Linear(channels, hidden)              # Eq. (9), carries the one bias inside the tanh
         self.W_t = nn.Linear(text_dim, hidden, bias=False)  # Eq. (9)
         # Eq. (10) has no bias; this layer keeps nn.Linear's b_o: a per-expert logit offset shared by every image and task
@@ -40,5 +42,6 @@ class LanguageRouter(nn.Module):
         return self.W_o(h)                                                 # (B, E)
 
     def forward(self, features:Tensor, task_emb:Tensor, check:bool=True) -> Tensor:
-        "G_lang (B, E): the softmax of Eq. (10); each row sums to 1."
-        return torch.softmax(self.logits(features, task_emb, check), dim=-1)
+        "G_lang (B, E): the softmax of Eq. (10) (of the logits over `temperature`); each row sums to 1."
+        z = self.logits(features, task_emb, check)
+        return torch.softmax(z if self.temperature == 1.0 else z / self.temperature, dim=-1)

@@ -341,17 +341,25 @@ class LossOut(NamedTuple):
     task: dict      # {t: L_t} of the final predictions
     coarse: dict    # {t: L_t^coarse} of the coarse predictions (empty for variants without them)
     aux: Tensor     # load-balancing loss of the MoE blocks
+    lang: Tensor|None = None   # the balance term on G_lang (`lang_loss`, 10_model), None when not weighted
 
 def training_loss(out:dict,               # model output: 'pred', 'coarse', 'aux_loss'
                   batch:dict,             # collated items: one target per task
                   specs:dict,             # {t: TaskSpec} with `loss` and `beta`
                   lambda_coarse:float=1.0,
-                  lambda_bal:float=0.0) -> LossOut:
-    "Eq. (13) with the coarse terms (`multitask_loss`, in float32 under autocast) plus the balance loss."
+                  lambda_bal:float=0.0,
+                  lambda_lang:float=0.0) -> LossOut:
+    "Eq. (13) with the coarse terms (`multitask_loss`, in float32 under autocast) plus the balance losses (token gate, G_lang)."
     missing = [t for t in specs if t not in batch]
     if missing: raise ValueError(f"batch has no target for task(s) {missing}; it has {sorted(batch)}")
     preds = {t: out['pred'][t].float() for t in specs}
     coarse = {t: c.float() for t, c in out.get('coarse', {}).items() if t in specs} if lambda_coarse else None
     l = multitask_loss(preds, batch, specs, coarse, lambda_coarse)
     aux = torch.as_tensor(out.get('aux_loss', 0.0), dtype=torch.float32, device=l.total.device)
-    return LossOut(l.total + lambda_bal * aux if lambda_bal else l.total, l.per_task, l.coarse, aux)
+    total = l.total + lambda_bal * aux if lambda_bal else l.total
+    lang = None
+    if lambda_lang:
+        if 'lang_loss' not in out: raise ValueError("lambda_lang > 0 needs the model's 'lang_loss' (LangSAM computes it when config.lambda_lang > 0)")
+        lang = torch.as_tensor(out['lang_loss'], dtype=torch.float32, device=l.total.device)
+        total = total + lambda_lang * lang
+    return LossOut(total, l.per_task, l.coarse, aux, lang)

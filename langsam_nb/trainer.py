@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from .core import LangSAMConfig, in_test, is_terminal, atomic_write
 from .tasks import training_loss
 from .data import collate
-from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values
+from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values, route_summary
 from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, read_checkpoint, latest_checkpoint,
                                    load_weights, config_diff, _opt_join, _st_device)
 
@@ -280,8 +280,10 @@ def _train_step(self:Trainer, batch:dict):
     "Forward, Eq. (13), backward, clip, update (or skip); returns the gradient norm before clipping."
     self.batch = batch
     out = self.model(_inputs(batch), tasks=list(self.specs))
-    lam = 1.0 if getattr(self.raw_model, 'weights_own_aux', False) else self.cfg.lambda_bal   # peers weight their own regularisers
-    self.losses = training_loss(out, batch, self.specs, self.cfg.lambda_coarse, lam)
+    own = getattr(self.raw_model, 'weights_own_aux', False)   # peers weight their own regularisers
+    self.losses = training_loss(out, batch, self.specs, self.cfg.lambda_coarse, 1.0 if own else self.cfg.lambda_bal,
+                                0.0 if own else self.cfg.lambda_lang)
+    self._routes = out.get('routes')                           # this step's routing, summarised only at log steps
     self.loss = self.losses.total
     self._cb('after_loss')
     ok, gnorm = self._all_finite(self.loss), None
@@ -309,7 +311,7 @@ def _record(self:Trainer, gnorm):
     if self._win is None: self._win, self._wn = {}, 0
     lo = self.losses
     vals = {'loss': lo.total, **{f'loss/{t}': v for t, v in lo.task.items()},
-            **{f'coarse/{t}': v for t, v in lo.coarse.items()}, 'aux': lo.aux}
+            **{f'coarse/{t}': v for t, v in lo.coarse.items()}, 'aux': lo.aux, **({'lang_bal': lo.lang} if lo.lang is not None else {})}
     if gnorm is not None: vals['grad_norm'] = gnorm
     dev = lo.total.device
     v = torch.stack([x.detach().float().reshape(()) if torch.is_tensor(x) else torch.tensor(float(x), device=dev) for x in vals.values()])
@@ -321,6 +323,7 @@ def _record(self:Trainer, gnorm):
 def _flush_log(self:Trainer):
     if not self._win: return None
     rec = dict(step=self.step, lr=self.lr, skipped=self.skipped, **{k: float(v) / self._wn for k, v in self._win.items()})
+    if getattr(self, '_routes', None): rec['routes'] = route_summary(self._routes)   # this step's routing, per task and router
     self._log(rec); self._win = None
     return rec
 
@@ -388,7 +391,7 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
             for batch in dl:
                 gnorm = self._train_step(_to(batch, self.acc.device))
                 self._record(gnorm)                        # on the device: the step reads nothing back for the log
-                if self.step % self.log_every == 0 or self.step == end:
+                if self.step % self.log_every == 0 or self.step == end or self.step == 1:   # step 1: routing at the start
                     rec = self._flush_log()
                     if rec is not None: bar.set_postfix(loss=f"{rec['loss']:.3f}", refresh=False)   # the window's mean loss
                 bar.update(1)
