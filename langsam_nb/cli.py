@@ -4,7 +4,7 @@
 
 # %% ../nbs/11c_cli.ipynb #27ea9155
 from __future__ import annotations
-import os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
+import io, os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
 from pathlib import Path
 from typing import NamedTuple
 import torch
@@ -23,7 +23,7 @@ __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS'
            'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone',
            'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model', 'RunLockedError', 'lock_holder',
            'run_lock', 'train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one', 'train_main',
-           'eval_parser', 'run_eval', 'eval_main', 'main']
+           'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -467,6 +467,36 @@ def train_main(argv=None):
         if argv is not None: raise
         sys.exit(f"langsam_train: error: {e}")
 
+# %% ../nbs/11c_cli.ipynb #d4d70fb6
+class LoadedRun(NamedTuple):
+    "A finished run, ready to evaluate or inspect: its model with the checkpoint's weights, data and task specs."
+    model: nn.Module        # on the accelerator's device (or CPU), eval mode
+    config: LangSAMConfig
+    data: dict              # the run's data spec (`data_spec`)
+    parts: RunParts         # train/val items and cached features
+    val: object             # the evaluation dataset the model takes (features, or images for image-input peers)
+    specs: dict             # {t: TaskSpec}
+    checkpoint: Path
+    state: dict             # the checkpoint's state.json (step, config, extra)
+
+def load_run(path,                 # a run folder (its newest checkpoint) or one checkpoint folder (with state.json)
+             acc=None,             # an Accelerator (its device); None: CPU
+             cache_dir=None,       # F_v cache (None: the package cache)
+             data_root=None,       # the data's folder when it moved since training
+             progress:bool=False) -> LoadedRun:
+    "Rebuild a run from its checkpoint: config, data, features, model and weights (`langsam_eval`, the explorer, 14_routing)."
+    p = Path(path)
+    ckpt = p if (p / 'state.json').is_file() else latest_checkpoint(p / 'checkpoints')
+    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {p} (expected state.json or checkpoints/step-*/)")
+    state = read_checkpoint(ckpt)
+    cfg, data = config_from_dict(state['config']), dict(state['extra']['data'])
+    if data_root: data['root'] = str(Path(data_root).expanduser().resolve())
+    with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()):
+        parts = build_features(cfg, data, acc, cache_dir, progress=progress)
+    method = state['extra'].get('method', 'langsam')
+    model = load_weights(build_model(cfg, parts.num_classes, acc.device if acc is not None else 'cpu', method), ckpt).eval()
+    return LoadedRun(model, cfg, data, parts, _run_data(parts, model)[1], build_specs(cfg, parts.num_classes, data), ckpt, state)
+
 # %% ../nbs/11c_cli.ipynb #7c962792
 def eval_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser('langsam_eval', description="Evaluate a checkpoint (or the newest one of a run folder) "
@@ -489,18 +519,10 @@ def run_eval(args, acc=None) -> dict:
     acc = acc or make_accelerator(mixed_precision=getattr(args, 'precision', 'auto'))
     _warn_cpu_launch()
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
-    p = Path(args.path)
-    ckpt = p if (p / 'state.json').is_file() else latest_checkpoint(p / 'checkpoints')
-    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {p} (expected state.json or checkpoints/step-*/)")
-    state = read_checkpoint(ckpt)
-    cfg, data = config_from_dict(state['config']), dict(state['extra']['data'])
-    if args.data_root: data['root'] = str(Path(args.data_root).expanduser().resolve())
-    parts = build_features(cfg, data, acc, args.cache_dir, progress=not args.no_progress)
-    method = state['extra'].get('method', 'langsam')
-    model = load_weights(build_model(cfg, parts.num_classes, acc.device, method), ckpt)
-    val = _run_data(parts, model)[1]
-    model = acc.prepare_model(model, evaluation_mode=True)
-    specs = build_specs(cfg, parts.num_classes, data)
+    r = load_run(args.path, acc, args.cache_dir, args.data_root, progress=not args.no_progress)
+    cfg, data, parts, ckpt, state, specs = r.config, r.data, r.parts, r.checkpoint, r.state, r.specs
+    model = acc.prepare_model(r.model, evaluation_mode=True)
+    val = r.val
     res = evaluate(model, val, specs, acc, args.batch_size, collate_fn=collate, progress=not args.no_progress)
     if res.n != len(val): raise RuntimeError(f"evaluated {res.n} samples but the split has {len(val)}")
     report = dict(checkpoint=str(ckpt), step=state['step'], metrics=res.metrics, routing=res.routing, n=res.n,

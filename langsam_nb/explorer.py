@@ -4,7 +4,6 @@
 
 # %% ../nbs/13_explorer.ipynb #b4c40784
 from __future__ import annotations
-import io, contextlib
 from pathlib import Path
 from fastcore.basics import patch
 import numpy as np
@@ -133,17 +132,15 @@ def load_explorer(run=None,           # a run folder of `langsam_train` (None = 
                   cache_dir=None,     # F_v cache folder (None = the package cache)
                  ) -> Explorer:
     "An `Explorer` on the newest checkpoint of `run`, with the first `n_images` images of its validation split."
-    from langsam_nb.checkpoint import latest_checkpoint, read_checkpoint, load_weights, config_from_dict
-    from langsam_nb.cli import build_features, build_model
+    from langsam_nb.checkpoint import latest_checkpoint, read_checkpoint
+    from langsam_nb.cli import load_run
     run = Path(run) if run is not None else main_job_dir()
     ckpt = latest_checkpoint(run / 'checkpoints')
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {run}/checkpoints")
-    state = read_checkpoint(ckpt)
-    method = state['extra'].get('method', 'langsam')
+    method = read_checkpoint(ckpt)['extra'].get('method', 'langsam')
     if method != 'langsam': raise ValueError(f"{run} is a run of --method {method}: the explorer reads LangSAM's routers")
-    cfg, data = config_from_dict(state['config']), dict(state['extra']['data'])
-    with contextlib.redirect_stdout(io.StringIO()): parts = build_features(cfg, data, None, cache_dir, progress=False)
-    model = load_weights(build_model(cfg, parts.num_classes, 'cpu', method), ckpt).eval()
+    r = load_run(ckpt, cache_dir=cache_dir)
+    model, parts, state = r.model, r.parts, r.state
     n = min(n_images, len(parts.val))
     feats = torch.stack([parts.val[i]['features'] for i in range(n)])
     imgs = torch.stack([parts.val_items[i]['image'] for i in range(n)])
