@@ -71,16 +71,36 @@ def routing_matrix(routing:dict, key:str='lang_weights') -> tuple:
     if not tasks: raise ValueError(f"no task has routing statistic {key!r}; stats: {sorted({k for s in routing.values() for k in s})}")
     return torch.tensor([routing[t][key] for t in tasks]), tasks
 
-def save_routing_heatmap(routing:dict, path, title:str='') -> Path|None:
-    "One heatmap per `*lang_weights` statistic (the TLM and SLM routers), written to `path` (PNG)."
+def _routing_figure(routing:dict, title:str=''):
+    "Figure of the language routers' mean G_lang: a one-row panel per task-specific router, one panel per shared router."
+    import seaborn as sns
     from matplotlib.figure import Figure
     keys = sorted({k for st in routing.values() for k, v in st.items() if k.endswith('lang_weights') and isinstance(v, list)})
     if not keys: return None
-    fig = Figure(figsize=(4.2 * len(keys), 0.9 + 0.45 * len(routing)))
-    for ax, k in zip(fig.subplots(1, len(keys), squeeze=False)[0], keys):
+    own = [(t, k) for k in keys if '/' not in k for t in routing if k in routing[t]]   # a TLM's experts are its task's alone
+    shared = [k for k in keys if '/' in k]                                               # 'slm/...': experts every task shares
+    panels = [(f'TLM {t}: its own experts' + (f' ({k})' if k != 'lang_weights' else ''), [routing[t][k]], [t]) for t, k in own]
+    for k in shared:
         w, tasks = routing_matrix(routing, k)
-        plot_routing_heatmap(w, tasks, ax=ax, title=f'{title} {k}'.strip())
-    fig.tight_layout(); path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        panels.append((f"{k.split('/')[0].upper()}: shared experts, a row per task" + (f' ({k})' if k != 'slm/lang_weights' else ''), w.tolist(), tasks))
+    hi = max(max(r) for _, w, _ in panels for r in w)          # one colour scale for all panels, from 0
+    rows, cols = max(len(own), 1), int(bool(own)) + len(shared)
+    fig = Figure(figsize=(4.4 * cols + 0.6, max(0.95 * rows, 0.9 + 0.5 * len(routing))), layout='constrained')
+    gs = fig.add_gridspec(rows, cols)
+    for i, (name, w, tasks) in enumerate(panels):
+        ax = fig.add_subplot(gs[i, 0] if i < len(own) else gs[:, int(bool(own)) + i - len(own)])
+        last = i == len(panels) - 1
+        sns.heatmap(w, annot=len(w[0]) <= 16, fmt='.2f', cmap='viridis', vmin=0, vmax=hi, ax=ax, cbar=last,
+                    xticklabels=[f'E{j}' for j in range(len(w[0]))], yticklabels=tasks, annot_kws={'size': 8})
+        ax.set_title(name, fontsize=10); ax.tick_params(axis='y', rotation=0)
+    if title: fig.suptitle(title)
+    return fig
+
+def save_routing_heatmap(routing:dict, path, title:str='') -> Path|None:
+    "Heatmaps of the language routers' mean G_lang, written to `path` (PNG): each TLM its own panel, the SLM one row per task."
+    fig = _routing_figure(routing, title)
+    if fig is None: return None
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
     return path
 
