@@ -13,8 +13,9 @@ from torch import Tensor
 from .core import LangSAMConfig
 
 # %% auto #0
-__all__ = ['nearest_task', 'task_similarity', 'prompt_routing', 'pixel_weights', 'interpolate', 'Explorer', 'main_job_dir',
-           'load_explorer', 'routing_table']
+__all__ = ['ANNOT_SIZE', 'nearest_task', 'task_similarity', 'prompt_routing', 'pixel_weights', 'interpolate', 'slm_grid',
+           'path_prompt_effects', 'nearest_rows', 'tie_label', 'Explorer', 'main_job_dir', 'load_explorer',
+           'routing_table']
 
 # %% ../nbs/13_explorer.ipynb #113ab359
 def _check_lgr(model):
@@ -28,6 +29,9 @@ def _emb(model, emb:Tensor) -> Tensor:
     if not torch.isfinite(e).all(): raise ValueError("the embedding contains NaN or Inf values")
     return e
 
+def _check_via(model, via:str):
+    if via not in model.tasks: raise ValueError(f"via={via!r} is not a task of this model: {list(model.tasks)}")
+
 def nearest_task(model, emb:Tensor) -> str:
     "The model's task whose prompt embedding has the highest cosine similarity with `emb`."
     return model.tasks[int(task_similarity(model, emb).argmax())]
@@ -37,11 +41,11 @@ def task_similarity(model, emb:Tensor) -> Tensor:
     return F.cosine_similarity(model.task_emb.float(), _emb(model, emb)[None], dim=-1)
 
 @torch.no_grad()
-def _slm_input(model, fv:Tensor, e:Tensor, via:str) -> Tensor:
-    "What the SLM routes on the path `via`: y_ts = TLM_via(F_v, e), or F_v (literal Eq. 11), or the shared decoder's output (no TLMs)."
-    if model.config.slm_input == 'F_v': return fv
-    if not model.config.use_tlm: return model.decoder(fv)            # as the forward pass does without TLMs
-    return model.tlm[via](fv, e, check=False).out
+def _routes(model, fv:Tensor, e:Tensor, via:str, tasks=None) -> dict:
+    "`LangSAM.route` with `e` in place of e_t in every routed TLM, and of e_via in the SLM on the path `via`."
+    tasks = list(model.tasks if tasks is None else tasks)
+    return model.route(fv, tasks, tlm_emb={t: e for t in tasks} if model.config.use_tlm else None,
+                       slm_emb={via: e} if model.slm is not None else None)
 
 @torch.no_grad()
 def prompt_routing(model,                # a trained LangSAM (eval mode)
@@ -53,11 +57,10 @@ def prompt_routing(model,                # a trained LangSAM (eval mode)
     _check_lgr(model)
     e, fv = _emb(model, emb), features.float()
     via = via or nearest_task(model, e)
-    if via not in model.tasks: raise ValueError(f"via={via!r} is not a task of this model: {list(model.tasks)}")
-    out = {}
-    if model.config.use_tlm:
-        for t in model.tasks: out[f'TLM:{t}'] = model.tlm[t].router(fv, e, check=False).mean(0)
-    if model.slm is not None: out['SLM'] = model.slm.router(_slm_input(model, fv, e, via), e, check=False).mean(0)
+    _check_via(model, via)
+    r = _routes(model, fv, e, via)
+    out = {f'TLM:{t}': r[t]['tlm'].lang.mean(0) for t in model.tasks if 'tlm' in r[t]}
+    if 'slm' in r[via]: out['SLM'] = r[via]['slm'].lang.mean(0)
     return out
 
 # %% ../nbs/13_explorer.ipynb #efb1d5d0
@@ -73,21 +76,45 @@ def pixel_weights(model, features:Tensor, emb:Tensor, via:str|None=None) -> dict
     _check_lgr(model)
     e, fv = _emb(model, emb), features.float()
     via = via or nearest_task(model, e)
-    if via not in model.tasks: raise ValueError(f"via={via!r} is not a task of this model: {list(model.tasks)}")
-    hw, out = tuple(fv.shape[-2:]), {}
-    if model.config.use_tlm:
-        _, g, _, w = model.tlm[via].route(fv, e)
-        out['TLM'] = _dense(w, g.idx, model.tlm[via].num_experts, hw)
-    if model.slm is not None:
-        _, g, _, w = model.slm.route(_slm_input(model, fv, e, via), e)
-        out['SLM'] = _dense(w, g.idx, model.slm.num_experts, hw)
-    return out
+    _check_via(model, via)
+    hw = tuple(fv.shape[-2:])
+    return {b.upper(): _dense(r.weights.float(), r.idx, r.lang.shape[-1], hw) for b, r in _routes(model, fv, e, via, [via])[via].items()}
 
 def interpolate(a:Tensor, b:Tensor, alpha:float, unit:bool=True) -> Tensor:
     "(1 - alpha) a + alpha b, renormalised to the endpoints' mean norm when `unit` (MiniLM and CLIP give unit vectors)."
     if not 0.0 <= alpha <= 1.0: raise ValueError(f"alpha must be in [0, 1], got {alpha}")
     e = (1 - alpha) * a + alpha * b
     return e * ((a.norm() + b.norm()) / 2 / e.norm().clamp_min(1e-12)) if unit else e
+
+# %% ../nbs/13_explorer.ipynb #d3246134
+@torch.no_grad()
+def slm_grid(model, features:Tensor,
+             embs:dict,                  # {name: (d,) embedding}: the prompts
+            ) -> Tensor:                 # (P, V, E): prompt p on path v (the model's tasks, in order)
+    "Batch-mean SLM G_lang of every prompt of `embs` sent down every task's path."
+    if model.slm is None: raise ValueError("this model has no SLM")
+    return torch.stack([torch.stack([prompt_routing(model, features, e, via=v)['SLM'] for v in model.tasks])
+                        for e in embs.values()])
+
+def path_prompt_effects(G:Tensor) -> dict:
+    "Largest L1 change of the SLM's G_lang in a `slm_grid` (P, V, E): (a) path changed, prompt fixed; (b) prompt changed, path fixed."
+    a = torch.cdist(G, G, p=1)                                      # (P, V, V): two paths, one prompt
+    b = torch.cdist(G.transpose(0, 1).contiguous(), G.transpose(0, 1).contiguous(), p=1)   # (V, P, P): two prompts, one path
+    return {'(a) path changed, prompt fixed': float(a.max()), '(b) prompt changed, path fixed': float(b.max())}
+
+def nearest_rows(known:Tensor,            # (T, E) the known prompts' rows
+                 row:Tensor,              # (E,) a new prompt's row
+                 names,                   # T names of the known rows
+                 tol:float=1e-4,          # rows this close to the nearest distance tie with it
+                ) -> tuple:               # ([names], L1 distance)
+    "The known rows nearest `row` in L1: every one within `tol` of the nearest distance (a tie lists them all)."
+    d = (known - row).abs().sum(-1)                                 # (T,)
+    m = float(d.min())
+    return [n for n, x in zip(names, d.tolist()) if x <= m + tol], m
+
+def tie_label(names:list, d:float) -> str:
+    "'a (0.0123)', or 'tie: a, b, c (0.0000)' when several known rows are equally near."
+    return (f"tie: {', '.join(names)}" if len(names) > 1 else names[0]) + f" ({d:.4f})"
 
 # %% ../nbs/13_explorer.ipynb #9cbd09e5
 class Explorer:
@@ -154,62 +181,101 @@ def _display_image(img:Tensor) -> np.ndarray:
 
 @torch.no_grad()
 def routing_table(ex:Explorer, emb:Tensor, via:str|None=None, label:str='prompt') -> dict:
-    "{router: (T + 1, E)} G_lang of the known tasks' prompts (each on its own path) and of `emb` (last row), over all images."
+    "{router: (T + 1, E)} G_lang of the known tasks' prompts and of `emb` (last row), all on the one path `via`, over all images."
+    via = via or nearest_task(ex.model, emb)
     rows = {}
-    for t in ex.tasks:
-        for k, v in prompt_routing(ex.model, ex.features, ex.model.task_emb[ex.tasks.index(t)], via=t).items(): rows.setdefault(k, []).append(v)
-    for k, v in prompt_routing(ex.model, ex.features, emb, via=via).items(): rows[k].append(v)
+    for e in [*ex.model.task_emb, emb]:
+        for k, v in prompt_routing(ex.model, ex.features, e, via=via).items(): rows.setdefault(k, []).append(v)
     return {k: torch.stack(v) for k, v in rows.items()}
 
 @patch
-def figure(self:Explorer, prompt:str,            # any task description
-           via:str|None=None,                     # the path (task) it is sent down; None = nearest task
-           image:int=0, pixel:tuple|None=None,    # which image, and a (row, col) pixel of F_v's grid (None = centre)
-           prompt_b:str|None=None, alpha:float=0.0, # a second prompt and the position between them (0 = prompt)
-          ):
-    "Routing of `prompt` (or of the point `alpha` of the way to `prompt_b`) in every router, and at one pixel."
+def _resolve(self:Explorer, prompt:str, via:str|None, prompt_b:str|None, alpha:float) -> tuple:
+    "(embedding, its row label, the path) of a prompt, or of the point `alpha` of the way to `prompt_b`."
+    e = self.embed(prompt) if prompt_b is None else interpolate(self.embed(prompt), self.embed(prompt_b), alpha)
+    via = via or nearest_task(self.model, e)
+    _check_via(self.model, via)
+    return e, ('prompt' if prompt_b is None else f'α={alpha:.2f}'), via
+
+@patch
+def _title(self:Explorer, prompt, prompt_b, alpha, via) -> str:
+    import textwrap
+    s = f'"{prompt}"' + (f' → "{prompt_b}", α = {alpha:.2f}' if prompt_b is not None else '')
+    return textwrap.shorten(s, 110) + f'   path: {via}' + (f'   ({self.name})' if self.name else '')
+
+# %% ../nbs/13_explorer.ipynb #fb9d87cb
+ANNOT_SIZE = 10   # points: heatmap numbers stay readable with a 12-inch figure shown ~900 px wide
+
+@patch
+def routing_figure(self:Explorer, prompt:str,        # any task description
+                   via:str|None=None,                # the one path every row is sent down; None = nearest task
+                   prompt_b:str|None=None, alpha:float=0.0):   # a second prompt and the position between them
+    "One heatmap per router (each TLM over its own experts, the SLM over the shared ones), all rows on the path `via`."
+    import matplotlib.pyplot as plt
+    from langsam_nb.core import plot_routing_heatmap
+    e, label, via = self._resolve(prompt, via, prompt_b, alpha)
+    tab, sim = routing_table(self, e, via, label), task_similarity(self.model, e)
+    n = len(tab) + 1; nr = -(-n // 3)
+    fig, axs = plt.subplots(nr, 3, figsize=(11.5, 2.9 * nr), layout='constrained', squeeze=False)
+    for ax, (k, v) in zip(axs.flat, tab.items()):
+        t = k.split(':')[-1]
+        title = f'SLM, shared experts (path {via})' if k == 'SLM' else f'TLM {t}, its own experts' + (' (path)' if t == via else '')
+        plot_routing_heatmap(v, [*self.tasks, label], ax=ax, title=title)
+        for txt in ax.texts: txt.set_fontsize(ANNOT_SIZE)
+        ax.set_xlabel('')
+    ax = axs.flat[len(tab)]
+    ax.barh(range(len(self.tasks)), sim.numpy(), color=['C3' if t == via else 'C0' for t in self.tasks])
+    for i, s in enumerate(sim.tolist()): ax.text(max(s, 0) + 0.02, i, f'{s:.2f}', va='center', fontsize=ANNOT_SIZE)
+    ax.set_yticks(range(len(self.tasks)), self.tasks); ax.invert_yaxis(); ax.set_xlim(min(-0.2, float(sim.min()) - 0.25), 1.15)
+    ax.set_title(f'cosine similarity of the {label}\nto the task prompts'); ax.set_xlabel('cos')
+    for ax in axs.flat[n:]: ax.axis('off')
+    fig.suptitle(self._title(prompt, prompt_b, alpha, via), fontsize=11)
+    return fig
+
+# %% ../nbs/13_explorer.ipynb #53eabb02
+@patch
+def pixel_figure(self:Explorer, prompt:str,
+                 via:str|None=None,                      # the path; None = nearest task
+                 image:int=0, pixel:tuple|None=None,     # which image, and a (row, col) pixel of F_v's grid (None = centre)
+                 prompt_b:str|None=None, alpha:float=0.0):
+    "The image and pixel, that pixel's G_tok × G_lang in each block on the path, and each block's top-expert map."
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
-    from langsam_nb.core import plot_routing_heatmap
-    e = self.embed(prompt) if prompt_b is None else interpolate(self.embed(prompt), self.embed(prompt_b), alpha)
-    label = 'prompt' if prompt_b is None else f'α={alpha:.2f}'
-    via = via or nearest_task(self.model, e)
+    e, _, via = self._resolve(prompt, via, prompt_b, alpha)
     if not 0 <= image < len(self.images): raise ValueError(f"image must be in [0, {len(self.images)}), got {image}")
     h, w = self.features.shape[-2:]
     py, px = pixel if pixel is not None else (h // 2, w // 2)
     if not (0 <= py < h and 0 <= px < w): raise ValueError(f"pixel must be inside the {h}x{w} F_v grid, got {(py, px)}")
-    tab = routing_table(self, e, via, label)
-    sim = task_similarity(self.model, e)
     pw = pixel_weights(self.model, self.features[image:image + 1], e, via)
-    nb = len(tab)
-    fig = plt.figure(figsize=(3.1 * (nb + 1), 6.4), layout='constrained')
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.05])
-    axs = top.subplots(1, nb + 1)
-    rows = [*self.tasks, label]
-    for ax, (k, v) in zip(axs, tab.items()):
-        plot_routing_heatmap(v, rows, ax=ax, title=k if k != f'TLM:{via}' else f'{k} (path)')
-    axs[-1].barh(range(len(self.tasks)), sim.numpy(), color=['C3' if t == via else 'C0' for t in self.tasks])
-    axs[-1].set_yticks(range(len(self.tasks)), self.tasks); axs[-1].invert_yaxis(); axs[-1].set_xlim(-0.2, 1)
-    axs[-1].set_title('cosine similarity to\nthe task prompts'); axs[-1].set_xlabel('cos')
-    bx = bottom.subplots(1, 2 + 2 * len(pw), width_ratios=[1.3, 1.2] + [1] * (2 * len(pw)))
-    img = _display_image(self.images[image])
-    bx[0].imshow(img); sy, sx = img.shape[0] / h, img.shape[1] / w
-    bx[0].plot((px + 0.5) * sx, (py + 0.5) * sy, 'r+', ms=14, mew=2); bx[0].set_title(f'image {image}, pixel {(py, px)}'); bx[0].axis('off')
+    names = {k: (f'TLM {via}' if k == 'TLM' else 'SLM') for k in pw}
+    fig = plt.figure(figsize=(11.5, 6.2), layout='constrained')
+    gs = fig.add_gridspec(2, 2 * len(pw))
+    a0, a1 = fig.add_subplot(gs[0, :len(pw)]), fig.add_subplot(gs[0, len(pw):])
+    img = _display_image(self.images[image]); sy, sx = img.shape[0] / h, img.shape[1] / w
+    a0.imshow(img); a0.plot((px + 0.5) * sx, (py + 0.5) * sy, 'r+', ms=16, mew=2.5)
+    a0.set_title(f'image {image}, pixel {(py, px)} of the {h}×{w} grid'); a0.axis('off')
     E = max(v.shape[1] for v in pw.values()); width = 0.8 / len(pw)
     for j, (k, v) in enumerate(pw.items()):
-        bx[1].bar(np.arange(v.shape[1]) + (j - (len(pw) - 1) / 2) * width, v[0, :, py, px].numpy(), width, label=k)
-    bx[1].set_xticks(range(E), [f'E{i}' for i in range(E)]); bx[1].legend(fontsize=8); bx[1].set_title("this pixel's\nG_tok × G_lang")
+        a1.bar(np.arange(v.shape[1]) + (j - (len(pw) - 1) / 2) * width, v[0, :, py, px].numpy(), width, label=names[k])
+    a1.set_xticks(range(E), [f'E{i}' for i in range(E)]); a1.legend(); a1.set_ylabel('G_tok × G_lang')
+    a1.set_title("this pixel's mixture (each block's own experts)")
     for j, (k, v) in enumerate(pw.items()):
         top1, n_e = v[0].argmax(0), v.shape[1]
         cmap = ListedColormap(plt.get_cmap('tab10').colors[:n_e]) if n_e <= 10 else 'viridis'
-        mappable = bx[2 + 2 * j].imshow(top1.numpy(), cmap=cmap, vmin=-0.5, vmax=n_e - 0.5, interpolation='nearest')
-        cb = fig.colorbar(mappable, ax=bx[2 + 2 * j], ticks=range(n_e), shrink=0.8); cb.ax.set_yticklabels([f'E{i}' for i in range(n_e)], fontsize=7)
-        bx[2 + 2 * j].set_title(f'top expert, {k}'); bx[2 + 2 * j].axis('off')
-        bx[3 + 2 * j].imshow(v[0].max(0).values.numpy(), cmap='magma', interpolation='nearest')
-        bx[3 + 2 * j].set_title(f'its weight, {k}'); bx[3 + 2 * j].axis('off')
-    fig.suptitle(f'"{prompt}"' + (f' → "{prompt_b}", α = {alpha:.2f}' if prompt_b is not None else '')
-                 + f'   path: {via}' + (f'   ({self.name})' if self.name else ''), fontsize=10)
+        ax = fig.add_subplot(gs[1, 2 * j])
+        cb = fig.colorbar(ax.imshow(top1.numpy(), cmap=cmap, vmin=-0.5, vmax=n_e - 0.5, interpolation='nearest'), ax=ax, ticks=range(n_e))
+        cb.ax.set_yticklabels([f'E{i}' for i in range(n_e)]); ax.set_title(f'top expert, {names[k]}'); ax.axis('off')
+        ax = fig.add_subplot(gs[1, 2 * j + 1])
+        fig.colorbar(ax.imshow(v[0].max(0).values.numpy(), cmap='magma', interpolation='nearest'), ax=ax)
+        ax.set_title(f'its weight, {names[k]}'); ax.axis('off')
+    fig.suptitle(self._title(prompt, prompt_b, alpha, via), fontsize=11)
     return fig
+
+@patch
+def figure(self:Explorer, prompt:str, via:str|None=None, image:int=0, pixel:tuple|None=None,
+           prompt_b:str|None=None, alpha:float=0.0) -> tuple:
+    "(`routing_figure`, `pixel_figure`) of one prompt: what the widget shows."
+    px = self.pixel_figure(prompt, via, image, pixel, prompt_b, alpha)   # first: it checks every argument
+    return self.routing_figure(prompt, via, prompt_b, alpha), px
 
 # %% ../nbs/13_explorer.ipynb #ac51a093
 @patch
@@ -227,9 +293,11 @@ def widget(self:Explorer, prompt:str|None=None):
     px = W.IntSlider(value=w // 2, min=0, max=w - 1, description='pixel col', continuous_update=False)
     msg, out = W.HTML(), W.Output()
     def draw(*_):
-        try: fig = self.figure(p.value, via.value, im.value, (py.value, px.value), pb.value.strip() or None, a.value)
+        try: figs = self.figure(p.value, via.value, im.value, (py.value, px.value), pb.value.strip() or None, a.value)
         except ValueError as e: msg.value = f'<b style="color:#b00">{e}</b>'; return
-        out.outputs = (); out.append_display_data(fig); plt.close(fig); msg.value = ''
+        out.outputs = ()
+        for f in figs: out.append_display_data(f); plt.close(f)
+        msg.value = ''
     for c in (p, pb, a, via, im, py, px): c.observe(draw, names='value')
     draw()
     known = W.HTML('<br>'.join(f'<b>{t}</b>: {s}' for t, s in self.prompts.items()))
