@@ -126,6 +126,8 @@ class LangSAMConfig:
     lambda_coarse:float = 1.0               # weight of coarse-head losses (ours, InvPT-style)
     lambda_bal:float = 0.0                  # token-gate load-balancing loss weight (paper silent: off; 14_routing tries it)
     lambda_lang:float = 0.0                 # weight of KL(batch-mean G_lang || uniform) per router (ours, 14_routing)
+    lang_objective:str = 'balance'          # what lambda_lang weights: 'balance' (the KL above) or 'assign' (the SLM router
+                                            # fitted to a fixed task -> expert-group assignment, Prop. 4's premise; 16_consistency)
     backbone:str = 'hiera_t'                # image encoder: SAM 2.1 Hiera hiera_t, hiera_s, hiera_b+, hiera_l, or mobilesam
     checkpoint:str|None = None              # encoder weights file; 'installed' = MobileSAM's packaged file; None = random
     input_size:tuple = (128, 160)           # (H, W) of images, multiples of 32
@@ -151,6 +153,8 @@ class LangSAMConfig:
         if not 0 <= self.warmup < 1: raise ValueError(f"warmup is a fraction of the steps, in [0, 1), got {self.warmup!r}")
         if not 1 <= self.top_k <= self.num_experts:
             raise ValueError(f"top_k must be in 1..num_experts={self.num_experts}, got {self.top_k}")
+        if self.lang_objective not in ('balance', 'assign'):
+            raise ValueError(f"lang_objective must be 'balance' or 'assign', got {self.lang_objective!r}")
         if self.slm_input not in ('y_ts', 'F_v'): raise ValueError(f"slm_input must be 'y_ts' or 'F_v', got {self.slm_input!r}")
         unknown = [t for t in self.tasks if t not in ALL_TASKS]
         if unknown: raise ValueError(f"unknown task(s) {unknown}; known tasks: {list(ALL_TASKS)}")

@@ -17,7 +17,8 @@ from .tasks import TaskHead, task_specs, make_coarse_head
 from .text import encode_tasks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'Route', 'build_variant', 'count_params_flops']
+__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'Route', 'assigned_groups', 'build_variant',
+           'count_params_flops']
 
 # %% ../nbs/10_model.ipynb #8b9dfcc3
 VARIANTS = {
@@ -150,6 +151,27 @@ def _kl_uniform(p:Tensor) -> Tensor:
     "KL(p || uniform) of one distribution p (E,): sum p log p + log E (0 when uniform, log E when one-hot)."
     return (p * p.clamp_min(1e-12).log()).sum() + math.log(p.shape[-1])
 
+def assigned_groups(num_tasks:int, # T, tasks in the model's order
+                    num_experts:int # E of the shared pool
+                   ) -> Tensor:
+    "(T, E) target routing q_t of `lang_objective='assign'`: uniform on task t's experts {i : i mod T = t}, or on t mod E when E < T."
+    if num_tasks < 1 or num_experts < 1: raise ValueError(f"need at least one task and one expert, got T={num_tasks}, E={num_experts}")
+    i, t = torch.arange(num_experts), torch.arange(num_tasks)[:, None]
+    m = (i % num_tasks == t) if num_experts >= num_tasks else (i == t % num_experts)   # (T, E) membership
+    return m.float() / m.sum(-1, keepdim=True)
+
+@patch
+def _lang_assign(self:LangSAM, outs:dict) -> Tensor:
+    "Mean over the tasks present and their images of KL(q_t || G_lang^SLM(F, e_t)): Prop. 4's cross-entropy, minus H(q_t)."
+    z = self.task_emb.new_zeros(())
+    if not self.config.use_lgr or self.slm is None: return z
+    q = assigned_groups(len(self.tasks), self.slm.num_experts).to(z.device)   # (T, E)
+    kls = []
+    for t, o in outs.items():
+        qt, g = q[self.tasks.index(t)], o['slm'].lang_weights.float()          # (E,), (B, E)
+        kls.append((qt * (qt.clamp_min(1e-12).log() - g.clamp_min(1e-12).log())).sum(-1).mean())
+    return torch.stack(kls).mean() if kls else z
+
 @patch
 def _lang_balance(self:LangSAM, outs:dict) -> Tensor:
     "Sum over routers of KL(batch-mean G_lang || uniform): each TLM over its images, the SLM over all tasks' images."
@@ -203,7 +225,8 @@ def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, 
         if self.config.use_tlm: coarse[t] = self.coarse[t](y_ts)   # (B, ch, h, w), supervised (Sec. 3.2)
         pred[t] = self.heads[t](y, size, check=False)        # (B, ch, H, W)
     outs = {t: r[3] for t, r in res.items()}
-    lang = self._lang_balance(outs) if self.config.lambda_lang else fv.new_zeros(())
+    lang = ((self._lang_assign if self.config.lang_objective == 'assign' else self._lang_balance)(outs)
+            if self.config.lambda_lang else fv.new_zeros(()))
     return {'pred': pred, 'coarse': coarse, 'aux_loss': aux, 'lang_loss': lang,
             'routing': {t: r[2] for t, r in res.items()},
             'routes': {t: {b: _route(o) for b, o in r[3].items()} for t, r in res.items()}}
