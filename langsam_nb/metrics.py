@@ -244,6 +244,28 @@ def _interp(E, x, y):
     return (E[y0, x0] * (1 - dx) * (1 - dy) + E[y0, x0 + 1] * dx * (1 - dy)
             + E[y0 + 1, x0] * (1 - dx) * dy + E[y0 + 1, x0 + 1] * dx * dy)
 
+def _nms_keep_numpy(E, ys, xs, e, c, si, r):
+    "The suppression test of `edge_nms` in numpy (the reference of `_nms_kernel`): keep (n,) bool."
+    keep = np.ones(len(ys), bool)
+    for d in (*range(-r, 0), *range(1, r + 1)):
+        keep &= ~(e < _interp(E, xs + d * c, ys + d * si))
+    return keep
+
+@numba.njit(cache=True, nogil=True)
+def _nms_kernel(E, ys, xs, e, c, si, r):
+    "`_nms_keep_numpy` compiled: the same float64 operations in the same order, one pixel at a time, stopping at the first suppressor."
+    H, W = E.shape
+    keep = np.ones(len(ys), np.bool_)
+    for i in range(len(ys)):
+        for d in range(-r, r + 1):
+            if d == 0: continue
+            x = min(max(xs[i] + d * c[i], 0.0), W - 1.001); y = min(max(ys[i] + d * si[i], 0.0), H - 1.001)
+            x0, y0 = int(x), int(y); dx, dy = x - x0, y - y0
+            v = (E[y0, x0] * (1 - dx) * (1 - dy) + E[y0, x0 + 1] * dx * (1 - dy)
+                 + E[y0 + 1, x0] * (1 - dx) * dy + E[y0 + 1, x0 + 1] * dx * dy)
+            if e[i] < v: keep[i] = False; break
+    return keep
+
 def edge_nms(E:np.ndarray,         # (H, W) boundary strength in [0, 1]
              O:np.ndarray|None=None, # normal orientation; default `edge_orientation(E)`
              r:int=1,              # suppression radius along the normal
@@ -255,10 +277,8 @@ def edge_nms(E:np.ndarray,         # (H, W) boundary strength in [0, 1]
     H, W = E.shape
     ys, xs = np.nonzero(E)
     e = E[ys, xs] * m
-    c, si = np.cos(O[ys, xs]), np.sin(O[ys, xs])
-    keep = np.ones(len(ys), bool)
-    for d in (*range(-r, 0), *range(1, r + 1)):
-        keep &= ~(e < _interp(E, xs + d * c, ys + d * si))
+    c, si = np.cos(O[ys, xs]), np.sin(O[ys, xs])          # numpy's cos and sin, as in the reference
+    keep = _nms_kernel(E, ys, xs, e, c, si, r)
     out = np.zeros_like(E); out[ys[keep], xs[keep]] = E[ys[keep], xs[keep]]
     s = min(s, W // 2, H // 2)
     for i in range(s):                              # taper: noisy estimates near the border
@@ -422,6 +442,30 @@ def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are 
         if mp[u] >= 0: m += 1
     return m
 
+def _disk_offsets(r:float) -> tuple:
+    "(dy, dx) int64 arrays of the integer offsets within distance r (sqrt(dy² + dx²) <= r, as the k-d tree measures), row-major."
+    R = int(math.floor(r)); dy, dx = np.mgrid[-R:R + 1, -R:R + 1]
+    inside = np.sqrt(dy * dy + dx * dx) <= r
+    return dy[inside].astype(np.int64), dx[inside].astype(np.int64)
+
+@numba.njit(cache=True, nogil=True)
+def _pairs_kernel(pidx, gy, gx, dys, dxs, n_p):
+    "CSR (indptr (n_p + 1,), nbr) of the (pred, gt) pairs within the disk, each pred's gts ascending. pidx: (H, W) pred number + 1, 0 = none."
+    H, W = pidx.shape
+    indptr = np.zeros(n_p + 1, np.int64)
+    for g in range(len(gy)):                                # pass 1: pairs per pred, looking around the (few) gts
+        for o in range(len(dys)):
+            y, x = gy[g] + dys[o], gx[g] + dxs[o]
+            if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0: indptr[pidx[y, x]] += 1
+    for u in range(n_p): indptr[u + 1] += indptr[u]
+    fill, nbr = indptr[:-1].copy(), np.empty(indptr[n_p], np.int64)
+    for g in range(len(gy)):                                # pass 2: gts in ascending order, so each pred's list is sorted
+        for o in range(len(dys)):
+            y, x = gy[g] + dys[o], gx[g] + dxs[o]
+            if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0:
+                u = pidx[y, x] - 1; nbr[fill[u]] = g; fill[u] += 1
+    return indptr, nbr
+
 def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after NMS, if used)
                     gt:np.ndarray,        # (H, W) bool ground-truth boundary pixels (thinned)
                     thresholds,           # (T,) thresholds, pixel is on when prob >= t
@@ -443,10 +487,9 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
     pairs = None
     if n_g:
-        D = cKDTree(np.c_[py, px]).sparse_distance_matrix(cKDTree(np.c_[gy, gx]), r, output_type='coo_matrix')
-        o = np.lexsort((D.col, D.row)); pairs = (D.row[o], D.col[o])                # sorted by (pred, gt)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs[0], minlength=n_p))]).astype(np.int64)
-        nbr, mp = pairs[1].astype(np.int64), np.full(n_p, -1, np.int64)             # CSR of the pairs; the matching
+        pidx = np.zeros((H, W), np.int64); pidx[py, px] = np.arange(1, n_p + 1)   # the candidates by position
+        indptr, nbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)   # CSR, by (pred, gt)
+        pairs, mp = (np.repeat(np.arange(n_p), np.diff(indptr)), nbr), np.full(n_p, -1, np.int64)   # the pairs; the matching
     last = -1
     for k, t in enumerate(thresholds):
         n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t: the first n_on
