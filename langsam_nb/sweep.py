@@ -12,9 +12,9 @@ from .cli import train_parser, config_from_args, data_spec
 
 # %% auto #0
 __all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'META_ROWS', 'LEGEND', 'Run', 'load_grid', 'read_state', 'plan', 'command',
-           'shell_commands', 'prepare', 'execute', 'results', 'per_seed', 'aggregate', 'Comparison', 'compare', 'holm',
-           'summary', 'to_markdown', 'comparisons', 'adjust', 'comparisons_markdown', 'sweep_dir', 'run_sweep',
-           'sweep_parser', 'sweep_main']
+           'shell_commands', 'prepare', 'execute', 'results', 'stl_references', 'per_seed', 'aggregate', 'Comparison',
+           'compare', 'holm', 'summary', 'to_markdown', 'comparisons', 'adjust', 'comparisons_markdown', 'sweep_dir',
+           'run_sweep', 'sweep_parser', 'sweep_main']
 
 # %% ../nbs/11d_sweep.ipynb #2cc0ff03
 SWEEP_FILE = 'sweep.json'     # in the sweep's folder: each run's command and wall time (a changed grid is refused, not mixed)
@@ -307,6 +307,15 @@ def results(runs:list) -> 'pd.DataFrame':
             rows += [dict(name='baseline', seed=r.seed, method='baseline', variant='baseline', stl_task=None, task=t, metric=m,
                           value=float(v)) for t, ms in rep['baseline'].items() for m, v in ms.items() if isinstance(v, (int, float))]
     return pd.DataFrame(rows, columns=['name', 'seed', 'method', 'variant', 'stl_task', 'task', 'metric', 'value'])
+
+# %% ../nbs/11d_sweep.ipynb #fb671c5c
+def stl_references(df,         # a results frame (`results`, or its CSV read back)
+                   seed:int    # the seed whose single-task runs to take
+                  ) -> dict:   # {task: {metric: value}}
+    "The STL entry's single-task metrics of one seed, as `report.delta_m_from` takes them."
+    s = df[(df.variant == 'stl') & (df.seed == seed) & (df.task == df.stl_task)]
+    if s.empty: raise ValueError(f"no single-task (STL) rows for seed {seed}; seeds with some: {sorted(set(df[df.variant == 'stl'].seed))}")
+    return {t: dict(zip(g.metric, g.value.astype(float))) for t, g in s.groupby('task', sort=False)}
 
 # %% ../nbs/11d_sweep.ipynb #43918841
 def per_seed(df) -> 'pd.Series':
