@@ -485,11 +485,11 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     py, px = py[order], px[order]; neg = -prob[py, px]
     n_p, offs = len(py), _offsets(W)
     flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
-    pairs = None
     if n_g:
         pidx = np.zeros((H, W), np.int64); pidx[py, px] = np.arange(1, n_p + 1)   # the candidates by position
         indptr, nbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)   # CSR, by (pred, gt)
-        pairs, mp = (np.repeat(np.arange(n_p), np.diff(indptr)), nbr), np.full(n_p, -1, np.int64)   # the pairs; the matching
+        mp = np.full(n_p, -1, np.int64)                                            # the matching, warm-started across thresholds
+        if matching == 'distance': pred_of = np.repeat(np.arange(n_p), np.diff(indptr))   # (pairs,) the pred of each pair
     last = -1
     for k, t in enumerate(thresholds):
         n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t: the first n_on
@@ -497,10 +497,10 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
         last = n_on
         alive = _thin_kernel(P, Q, flat[:n_on], offs, _THIN_LUTS) if thin_pred else np.ones(n_on, bool)   # (n_on,)
         out[3, k] = np.count_nonzero(alive)
-        if pairs is None or out[3, k] == 0: continue
+        if n_g == 0 or out[3, k] == 0: continue
         if matching == 'distance':
             alive = np.concatenate([alive, np.zeros(n_p - n_on, bool)])
-            a = alive[pairs[0]]; pr, gc = pairs[0][a], pairs[1][a]
+            a = alive[pred_of]; pr, gc = pred_of[a], nbr[a]
             out[0, k] = np.count_nonzero(np.bincount(gc, minlength=n_g)); out[2, k] = np.count_nonzero(np.bincount(pr))
         else: out[0, k] = out[2, k] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
     return out
