@@ -4,13 +4,13 @@
 
 # %% ../nbs/11c_cli.ipynb #27ea9155
 from __future__ import annotations
-import io, os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
+import io, os, sys, copy, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
 from pathlib import Path
 from typing import NamedTuple
 import torch
 from torch import nn
 from torch.utils.data import Dataset
-from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS
+from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS, RECIPES
 from .model import LangSAM, VARIANTS, variant_config
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_diff, config_from_dict
 from .trainer import Trainer, PRECISIONS, make_accelerator, evaluate
@@ -19,11 +19,11 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'RUN_FILE', 'LOCK_FILE', 'data_spec',
-           'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone',
-           'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'build_model', 'RunLockedError', 'lock_holder',
-           'run_lock', 'train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one', 'train_main',
-           'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main', 'main']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'RUN_FILE', 'LOCK_FILE',
+           'data_spec', 'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset',
+           'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe', 'build_model',
+           'RunLockedError', 'lock_holder', 'run_lock', 'train_parser', 'parse_sets', 'config_from_args', 'run_train',
+           'train_one', 'train_main', 'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -142,10 +142,10 @@ def cpu_threads(n:int|None=None,   # threads per process; None = auto
     return n
 
 def build_specs(cfg:LangSAMConfig, num_classes:dict, data:dict) -> dict:
-    "{t: TaskSpec} of a run: the dataset's class count and boundary tolerance (SynthScenes counts as NYUD-like)."
-    from langsam_nb.tasks import task_specs
+    "{t: TaskSpec} of a run: the dataset's class count and boundary tolerance (SynthScenes counts as NYUD-like), the recipe's loss weights."
+    from langsam_nb.tasks import task_specs, weighted_specs
     nc = {t: k for t, k in num_classes.items() if t == 'semseg'}
-    return task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud')
+    return weighted_specs(task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud'), cfg.task_weights)
 
 # LangSAM and the peers on the same harness (nbs/peers): method -> (module, builder, keyword arguments).
 # A builder is `f(cfg, num_classes, emb, **kw) -> nn.Module` with the harness contract (forward -> 'pred', 'aux_loss');
@@ -159,19 +159,30 @@ PEER_BUILDERS = {
     'degmix':     ('langsam_nb.peers.degmix', 'build_degmix',     {}),
 }
 METHODS = ('langsam',) + tuple(PEER_BUILDERS)
+# the recipe a method's paper trains with (00_core's RECIPES), per dataset family: `langsam_train --recipe own`
+OWN_RECIPES = {'mtsam_dec': {'nyud': 'mtsam_nyud', 'pascal': 'mtsam_pascal'},
+               'mtsam_tora': {'nyud': 'mtsam_nyud', 'pascal': 'mtsam_pascal'}}
+
+def own_recipe(method:str, data_name:str) -> str:
+    "The RECIPES key of `method`'s own recipe on a dataset ('pascal', else NYUD-like); a ValueError if it declares none."
+    if method not in OWN_RECIPES:
+        raise ValueError(f"--recipe own: method {method!r} declares no recipe of its own (those that do: {list(OWN_RECIPES)}); use --recipe shared")
+    return OWN_RECIPES[method]['pascal' if data_name == 'pascal' else 'nyud']
 
 def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
-                method:str='langsam'   # 'langsam', or a peer: a key of PEER_BUILDERS
+                method:str='langsam',  # 'langsam', or a peer: a key of PEER_BUILDERS
+                peer_options:dict|None=None,  # a peer builder's options (its PEER_OPTIONS keys); LangSAM takes none
                ) -> nn.Module:
     "The model on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
     import importlib
     from langsam_nb.text import encode_tasks
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
+    if method == 'langsam' and peer_options: raise ValueError(f"peer options {sorted(peer_options)} given, but the method is langsam (use --set)")
     emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
     if method == 'langsam': m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
     else:
         mod, fn, kw = PEER_BUILDERS[method]
-        m = getattr(importlib.import_module(mod), fn)(cfg, num_classes, emb, **kw)
+        m = getattr(importlib.import_module(mod), fn)(cfg, num_classes, emb, **(kw | (peer_options or {})))
     return m.to(device)
 
 # %% ../nbs/11c_cli.ipynb #c7e25610
@@ -293,6 +304,11 @@ def train_parser() -> argparse.ArgumentParser:
       "options above (VALUE is read as JSON when it parses: 32, 3e-3, true, [96,128]; else as text), e.g. --set expert_hidden=32")
     a('--variant', default='full', choices=list(VARIANTS), help="LangSAM or an ablation; stl trains one model per task")
     a('--method', default='langsam', choices=METHODS, help="LangSAM, or a peer method on the same features, data and budget")
+    a('--recipe', default='shared', help="optimisation recipe (lr, warm-up, schedule, clipping, loss weights): shared (the "
+      "preset's, every method alike), own (the method's paper's: " + ', '.join(OWN_RECIPES) + "), or a recipe name: "
+      + ', '.join(RECIPES) + "; --lr and --set still apply on top")
+    a('--peer-opt', nargs='+', default=[], metavar='OPTION=VALUE', help="an option of the peer's builder (its PEER_OPTIONS, "
+      "e.g. --peer-opt init=scaled for mtsam_tora); VALUE as in --set; recorded in run.json")
     a('--out', default=None, help="run folder (default runs/<preset>-<data>-<variant>)")
     a('--resume', action='store_true', help="continue the run in --out from its newest checkpoint")
     a('--overwrite', action='store_true', help="delete the run in --out and start again")
@@ -328,6 +344,10 @@ def config_from_args(args) -> LangSAMConfig:
               batch_size=args.batch_size, lr=args.lr, seed=args.seed, input_size=tuple(args.size) if args.size else None)
     ov = {k: v for k, v in ov.items() if v is not None}
     ov.update(parse_sets(getattr(args, 'set', ())))
+    recipe = getattr(args, 'recipe', 'shared')
+    if recipe == 'own': recipe = own_recipe(getattr(args, 'method', 'langsam'), args.data)
+    if recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; known: own, {', '.join(RECIPES)}")
+    ov = copy.deepcopy(RECIPES[recipe]) | {'recipe': recipe} | ov     # the recipe over the preset, the options over both
     if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and get_config(preset).backbone == 'mobilesam':
         ov['checkpoint'], ov['channels'] = None, 352                # another encoder than the preset's: random unless given
     if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train
@@ -401,6 +421,8 @@ def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
         cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
     method = getattr(args, 'method', 'langsam')
     run = dict(config=cfg.to_dict(), data=data, variant=args.variant, method=method, processes=acc.num_processes)
+    peer_opts = parse_sets(getattr(args, 'peer_opt', ()))
+    if peer_opts: run['peer_options'] = peer_opts                      # recorded only when given: older run folders still match
     resume, overwrite = _resume_mode(out, args)
     _check_out_dir(out, run, resume, overwrite)
     refs = load_stl_references(args.stl_ref, cfg, data) if args.stl_ref else None     # refuse a wrong reference early
@@ -414,7 +436,7 @@ def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
              "features; pass --checkpoint <sam2.1 checkpoint> (or --hub), or --backbone mobilesam --checkpoint installed.\n" + "=" * 100)
     t_data = time.time() - t0
     seed_everything(cfg.seed)                           # initial weights from the seed alone, not from what ran before
-    model = build_model(cfg, parts.num_classes, acc.device, method)
+    model = build_model(cfg, parts.num_classes, acc.device, method, peer_opts)
     specs = build_specs(cfg, parts.num_classes, data)
     _say(acc, f"{args.variant if method == 'langsam' else method}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
          f"{data['name']} images at {cfg.input_size[0]}x{cfg.input_size[1]}, {cfg.steps} steps of batch {cfg.batch_size} "
@@ -424,11 +446,12 @@ def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     train_ds, val_ds = _run_data(parts, model)
     tr = Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=args.eval_every,
                  ckpt_every=args.ckpt_every, log_every=args.log_every, num_workers=args.workers,
-                 progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes))
+                 progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes)
+                 | ({'peer_options': peer_opts} if peer_opts else {}))
     t1 = time.time(); tr.fit(resume=resume); t_train = time.time() - t1
     res = tr.result
     name = {'langsam': 'LangSAM'}.get(method, method) if args.variant == 'full' else args.variant
-    report = dict(variant=args.variant, method=method, config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
+    report = dict(variant=args.variant, method=method, **({'peer_options': peer_opts} if peer_opts else {}), config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
                   n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=acc.num_processes,
                   params=sum(p.numel() for p in tr.raw_model.parameters() if p.requires_grad), num_classes=parts.num_classes,
                   seconds=dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1), train_and_eval=round(t_train, 1)))
@@ -494,7 +517,8 @@ def load_run(path,                 # a run folder (its newest checkpoint) or one
     with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()):
         parts = build_features(cfg, data, acc, cache_dir, progress=progress)
     method = state['extra'].get('method', 'langsam')
-    model = load_weights(build_model(cfg, parts.num_classes, acc.device if acc is not None else 'cpu', method), ckpt).eval()
+    model = build_model(cfg, parts.num_classes, acc.device if acc is not None else 'cpu', method, state['extra'].get('peer_options'))
+    model = load_weights(model, ckpt).eval()
     return LoadedRun(model, cfg, data, parts, _run_data(parts, model)[1], build_specs(cfg, parts.num_classes, data), ckpt, state)
 
 # %% ../nbs/11c_cli.ipynb #7c962792

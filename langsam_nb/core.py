@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #92b38b52
 from __future__ import annotations
-import os, sys, random, socket, hashlib, functools, dataclasses
+import os, sys, copy, random, socket, hashlib, functools, dataclasses
 from pathlib import Path
 from dataclasses import dataclass, field, asdict, replace
 import numpy as np
@@ -12,10 +12,10 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'CONFIGS', 'default_device', 'seed_everything', 'in_test', 'is_terminal',
-           'cache_dir', 'atomic_write', 'file_sha256', 'hub_offline', 'hub_reachable', 'LangSAMConfig', 'get_config',
-           'check_features', 'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images',
-           'draw_architecture']
+__all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'SCHEDULES', 'RECIPE_FIELDS', 'RECIPES', 'CONFIGS', 'default_device',
+           'seed_everything', 'in_test', 'is_terminal', 'cache_dir', 'atomic_write', 'file_sha256', 'hub_offline',
+           'hub_reachable', 'LangSAMConfig', 'get_config', 'apply_recipe', 'check_features', 'check_task_emb',
+           'check_top_k', 'plot_routing_heatmap', 'show_images', 'draw_architecture']
 
 # %% ../nbs/00_core.ipynb #a7b33eb9
 def default_device() -> torch.device:
@@ -97,6 +97,22 @@ def hub_reachable(timeout:float=3.0  # seconds for the TCP connection
 NYUD_TASKS = ('semseg', 'depth', 'normals', 'edge')                      # paper Table 2 (NYUD-v2)
 PASCAL_TASKS = ('semseg', 'human_parts', 'sal', 'normals', 'edge')       # paper Table 1 (PASCAL-Context)
 ALL_TASKS = ('semseg', 'depth', 'normals', 'edge', 'human_parts', 'sal')  # registry order (onehot embeddings use it)
+SCHEDULES = ('cosine', 'linear', 'poly', 'constant')                      # decays after the warm-up (11b_trainer's lr_factor)
+
+# Optimisation recipes (field `recipe`, `langsam_train --recipe`): each sets these fields over the preset's. 'shared' sets
+# none: every method on the harness trains with the preset's settings. A method declares its paper's recipe
+# (11c_cli's OWN_RECIPES); peers/04_mtsam measures MTSAM's.
+RECIPE_FIELDS = ('lr', 'weight_decay', 'warmup', 'warmup_steps', 'schedule', 'clip_grad', 'task_weights')
+RECIPES = {
+    'shared': {},
+    # MTSAM Sec. 4 and its official code: Adam at 1e-3, weight decay 1e-6, linear warm-up over 5 % of the steps then
+    # linear decay to 0, no gradient clipping; NYUv2 loss weights semseg 1, depth 1, normals 4 normalised by their sum
+    # (a task MTSAM does not train, e.g. edge, gets 1); PASCAL-Context: equal weights
+    'mtsam_nyud': dict(lr=1e-3, weight_decay=1e-6, warmup=0.05, warmup_steps=None, schedule='linear', clip_grad=None,
+                       task_weights={'semseg': 1, 'depth': 1, 'normals': 4}),
+    'mtsam_pascal': dict(lr=1e-3, weight_decay=1e-6, warmup=0.05, warmup_steps=None, schedule='linear', clip_grad=None,
+                         task_weights=None),
+}
 
 @dataclass(frozen=True)
 class LangSAMConfig:
@@ -134,7 +150,12 @@ class LangSAMConfig:
     lr:float = 1e-3                         # Adam (paper Sec. 4)
     weight_decay:float = 1e-6               # paper Sec. 4
     warmup:float = 0.05                     # fraction of steps with linear warm-up (paper Sec. 4)
-    schedule:str = 'cosine'                 # decay after warm-up (paper silent; ours)
+    warmup_steps:int|None = None            # warm-up length in steps instead of the fraction (None: use `warmup`)
+    schedule:str = 'cosine'                 # decay after warm-up: 'cosine' (paper silent; ours), 'linear', 'poly', 'constant'
+    clip_grad:float|None = 1.0              # max global gradient norm (ours; the paper is silent); None = no clipping
+    task_weights:dict|None = None           # {task: w}: Eq. 13's beta_t = w_t / sum of the run's w (unnamed tasks: w = 1);
+                                            # None = every beta_t = 1, the plain sum (a recipe's loss weights, e.g. MTSAM's)
+    recipe:str = 'shared'                   # the optimisation recipe these fields came from: a key of RECIPES
     batch_size:int = 2                      # paper Sec. 4
     steps:int = 1600                        # optimiser steps (tiny: the main job, ~8 min on a 2-core CPU; 11c_cli)
     seed:int = 0
@@ -151,6 +172,19 @@ class LangSAMConfig:
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 or (lo is not None and v <= lo):
                 raise ValueError(f"{f} must be a {'positive' if lo is not None else 'non-negative'} number, got {v!r}")
         if not 0 <= self.warmup < 1: raise ValueError(f"warmup is a fraction of the steps, in [0, 1), got {self.warmup!r}")
+        if self.warmup_steps is not None and (not isinstance(self.warmup_steps, int) or isinstance(self.warmup_steps, bool)
+                                              or not 0 <= self.warmup_steps < self.steps):
+            raise ValueError(f"warmup_steps must be None or an integer in [0, steps={self.steps}), got {self.warmup_steps!r}")
+        if self.schedule not in SCHEDULES: raise ValueError(f"unknown schedule {self.schedule!r}; known: {list(SCHEDULES)}")
+        if self.clip_grad is not None and (not isinstance(self.clip_grad, (int, float)) or isinstance(self.clip_grad, bool)
+                                           or not self.clip_grad > 0):
+            raise ValueError(f"clip_grad must be None (no clipping) or a positive number, got {self.clip_grad!r}")
+        if self.task_weights is not None:
+            if not isinstance(self.task_weights, dict): raise ValueError(f"task_weights must be a mapping {{task: weight}}, got {self.task_weights!r}")
+            bad = {t: w for t, w in self.task_weights.items() if t not in ALL_TASKS or not isinstance(w, (int, float))
+                   or isinstance(w, bool) or not w > 0}
+            if bad: raise ValueError(f"task_weights takes known tasks {list(ALL_TASKS)} with positive weights; wrong: {bad}")
+        if self.recipe not in RECIPES: raise ValueError(f"unknown recipe {self.recipe!r}; known: {list(RECIPES)}")
         if not 1 <= self.top_k <= self.num_experts:
             raise ValueError(f"top_k must be in 1..num_experts={self.num_experts}, got {self.top_k}")
         if self.lang_objective not in ('balance', 'assign'):
@@ -189,6 +223,14 @@ def get_config(name:str='tiny', # preset name: a key of CONFIGS ('tiny', 'tiny_p
     if 'tasks' in overrides: overrides['tasks'] = tuple(overrides['tasks'])
     if 'input_size' in overrides: overrides['input_size'] = tuple(overrides['input_size'])
     return replace(CONFIGS[name], **overrides)
+
+# %% ../nbs/00_core.ipynb #fb428c96
+def apply_recipe(cfg:LangSAMConfig, # any config (a preset with overrides)
+                 name:str,          # a key of RECIPES
+                ) -> LangSAMConfig:
+    "`cfg` with the recipe's fields set and `recipe` naming it; an unknown name raises a ValueError listing the known."
+    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known: {list(RECIPES)}")
+    return replace(cfg, recipe=name, **copy.deepcopy(RECIPES[name]))   # a copy: the table stays as it is
 
 # %% ../nbs/00_core.ipynb #4ec351a0
 def check_features(x:Tensor,            # feature map, expected (B, C, H, W)

@@ -31,9 +31,9 @@ def _argv(opts:dict, where:str) -> list:
     for k, v in opts.items():
         dest = k.replace('-', '_')
         if dest in RESERVED: raise ValueError(f"{where}: {k!r} is set by the sweep (out folder, seeds, threads); remove it")
-        if dest == 'set':
-            if not isinstance(v, dict): raise ValueError(f"{where}: 'set' takes a mapping of LangSAMConfig fields, got {v!r}")
-            argv += ['--set', *(f'{f}={json.dumps(x)}' for f, x in v.items())] if v else []
+        if dest in ('set', 'peer_opt'):                        # mappings: LangSAMConfig fields, a peer builder's options
+            if not isinstance(v, dict): raise ValueError(f"{where}: {k!r} takes a mapping of {'LangSAMConfig fields' if dest == 'set' else 'peer options'}, got {v!r}")
+            argv += [table[dest][0], *(f'{f}={json.dumps(x)}' for f, x in v.items())] if v else []
             continue
         if dest not in table: raise ValueError(f"{where}: unknown option {k!r}; known: {sorted(set(table) - set(RESERVED))}")
         opt, action = table[dest]

@@ -20,7 +20,8 @@ from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, Boun
 __all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'upsample_to', 'ce_loss', 'depth_l1_loss',
            'normals_l1_loss', 'balanced_bce_loss', 'balanced_ce_loss', 'decode_labels', 'decode_depth',
            'decode_normals', 'decode_edge', 'decode_sal', 'label_palette', 'draw_labels', 'draw_depth', 'draw_normals',
-           'draw_prob', 'TaskSpec', 'task_specs', 'MTLoss', 'multitask_loss', 'LossOut', 'training_loss']
+           'draw_prob', 'TaskSpec', 'task_specs', 'weighted_specs', 'MTLoss', 'multitask_loss', 'LossOut',
+           'training_loss']
 
 # %% ../nbs/07_tasks.ipynb #84bbdb6c
 class TaskHead(nn.Module):
@@ -313,6 +314,17 @@ def task_specs(tasks,                      # task names (a str is one task)
         if t == 'edge' and opts: s = s.with_options(**opts)
         out[t] = s
     return out
+
+# %% ../nbs/07_tasks.ipynb #ff1e21f8
+def weighted_specs(specs:dict,          # {t: TaskSpec}
+                   weights:dict|None,   # {t: w} (a config's `task_weights`); tasks it does not name get w = 1; None: unchanged
+                  ) -> dict:
+    "The specs with beta_t = w_t / sum of w over the specs' tasks (a weighted mean of the task losses)."
+    if weights is None: return dict(specs)
+    bad = {t: w for t, w in weights.items() if not isinstance(w, (int, float)) or isinstance(w, bool) or not w > 0}
+    if bad: raise ValueError(f"task weights must be positive numbers, got {bad}")
+    w = {t: float(weights.get(t, 1.0)) for t in specs}; total = sum(w.values())
+    return {t: replace(s, beta=w[t] / total) for t, s in specs.items()}
 
 # %% ../nbs/07_tasks.ipynb #0c83025f
 class MTLoss(NamedTuple):

@@ -12,7 +12,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader, Dataset
 from fastcore.basics import patch
-from .core import LangSAMConfig, in_test, is_terminal, atomic_write
+from .core import LangSAMConfig, SCHEDULES, in_test, is_terminal, atomic_write
 from .tasks import training_loss
 from .data import collate
 from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values, route_summary
@@ -20,26 +20,28 @@ from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, re
                                    load_weights, config_diff, _opt_join, _st_device)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
+__all__ = ['PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
            'make_accelerator', 'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer',
            'Interrupted', 'LineProgress']
 
 # %% ../nbs/11b_trainer.ipynb #a6b3bfe4
-SCHEDULES = ('cosine', 'poly', 'constant')
-
 def lr_factor(step:int,              # 0-based optimiser step
               total:int,             # S, steps of the whole run
               warmup:float=0.05,     # fraction of S with linear warm-up (paper Sec. 4)
-              schedule:str='cosine'  # decay after warm-up: 'cosine' (ours), 'poly' (0.9), 'constant'
+              schedule:str='cosine', # decay after warm-up: 'cosine' (ours), 'linear' (MTSAM), 'poly' (0.9), 'constant'
+              warmup_steps:int|None=None, # the warm-up in steps instead (None: ceil(warmup * S))
              ) -> float:
     "Multiplier of the base learning rate at `step`: linear warm-up to 1, then the chosen decay towards 0."
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; known: {list(SCHEDULES)}")
     if total < 1: raise ValueError(f"total steps must be >= 1, got {total}")
     if not 0 <= warmup < 1: raise ValueError(f"warmup must be a fraction in [0, 1), got {warmup}")
-    n_warm = math.ceil(warmup * total)
+    if warmup_steps is not None and not 0 <= warmup_steps < total:
+        raise ValueError(f"warmup_steps must be in [0, total={total}), got {warmup_steps}")
+    n_warm = math.ceil(warmup * total) if warmup_steps is None else warmup_steps
     if step < n_warm: return (step + 1) / n_warm
     if schedule == 'constant': return 1.0
     p = (step - n_warm) / max(1, total - n_warm)   # progress through the decay, 0 -> 1
+    if schedule == 'linear': return 1 - p          # to 0 one step after the last (the schedule MTSAM's code uses)
     return 0.5 * (1 + math.cos(math.pi * p)) if schedule == 'cosine' else (1 - p) ** 0.9
 
 def make_optimizer(model:nn.Module, cfg:LangSAMConfig):
@@ -49,7 +51,7 @@ def make_optimizer(model:nn.Module, cfg:LangSAMConfig):
     try: opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)   # one kernel, CPU or GPU
     except (RuntimeError, TypeError): opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, functools.partial(lr_factor, total=cfg.steps, warmup=cfg.warmup, schedule=cfg.schedule))
+        opt, functools.partial(lr_factor, total=cfg.steps, warmup=cfg.warmup, schedule=cfg.schedule, warmup_steps=cfg.warmup_steps))
     return opt, sched
 
 # %% ../nbs/11b_trainer.ipynb #9fade741
@@ -197,7 +199,6 @@ class Trainer:
                  eval_every:int|None=None,   # steps between evaluations (None: only at the end)
                  ckpt_every:int|None=None,   # steps between checkpoints (always at the end, at `stop_at`, on Ctrl-C)
                  log_every:int=10,           # steps between JSON-lines records (losses averaged over the window)
-                 clip_grad:float|None=1.0,   # max global gradient norm (ours; the paper is silent)
                  max_bad_steps:int=5,        # abort after this many non-finite steps in a row
                  eval_batch_size:int=4, num_workers:int=0, collate_fn=None,
                  progress:bool=True,         # tqdm bar (silent under nbdev_test and on other processes)
@@ -212,7 +213,7 @@ class Trainer:
         self.cfg, self.train_ds, self.val_ds, self.specs = config, train_ds, val_ds, dict(specs)
         self.cbs, self.out = list(callbacks), Path(out_dir) if out_dir is not None else None
         self.eval_every, self.ckpt_every, self.log_every = eval_every, ckpt_every, log_every
-        self.clip_grad, self.max_bad_steps, self.keep, self.extra = clip_grad, max_bad_steps, keep, extra or {}
+        self.clip_grad, self.max_bad_steps, self.keep, self.extra = config.clip_grad, max_bad_steps, keep, extra or {}
         self.eval_bs, self.num_workers, self.progress = eval_batch_size, num_workers, progress
         self.collate_fn = collate_fn or collate
         opt, self.sched = make_optimizer(model, config)

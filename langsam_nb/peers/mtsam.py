@@ -184,7 +184,8 @@ class TaskDecoders(nn.Module):
     "Per task a SAM mask decoder D_t and task embedding E_t (N_t, 256); channel c of task t decodes F_I,t + E_t[c]."
     def __init__(self, specs:dict,             # {task: TaskSpec}: N_t = out_channels
                  sd:dict|None=None,            # SAM state dict to start D_t, E_t and the PE from; None = random
-                 dim:int=256):
+                 dim:int=256,
+                 embed_jitter:float=0.0):      # E_t[c] += jitter x RMS(no-mask) x N(0, 1) per channel (ours; 0 = MTSAM: channels equal)
         super().__init__()
         self.specs, self.pe = specs, DensePE(dim // 2)
         self.decoders = nn.ModuleDict({t: SAMMaskDecoder(dim) for t in specs})
@@ -192,7 +193,12 @@ class TaskDecoders(nn.Module):
         if sd is not None:
             for d in self.decoders.values(): self.load_info = load_sam_decoder(sd, d, self.pe)
             no_mask = sd['prompt_encoder.no_mask_embed.weight']                           # (1, 256)
-        self.task_embed = nn.ParameterDict({t: nn.Parameter(no_mask.repeat(s.out_channels, 1).clone()) for t, s in specs.items()})
+        if embed_jitter < 0: raise ValueError(f"embed_jitter must be >= 0, got {embed_jitter}")
+        rms = no_mask.pow(2).mean().sqrt() if sd is not None else 1.0
+        def start(n):                                                                      # (n, dim): the no-mask embedding per channel
+            E = no_mask.repeat(n, 1).clone()
+            return E + embed_jitter * rms * torch.randn_like(E) if embed_jitter else E     # no draw at 0: the RNG as before
+        self.task_embed = nn.ParameterDict({t: nn.Parameter(start(s.out_channels)) for t, s in specs.items()})
 
     def forward(self, emb:Tensor,   # (B, 256, h, w) the task's image embedding F_I,t (stride 16)
                 task:str,
@@ -215,13 +221,14 @@ class MTSAMDec(nn.Module):
     def __init__(self, config:LangSAMConfig,   # channels (C of F_v, >= 256), tasks, backbone + checkpoint
                  num_classes:dict|None,        # {'semseg': K}
                  task_emb:dict,                # {task: (d,)}: checked for the shared contract, not used
-                 pretrained_decoder:bool=True):# start D_t, E_t from the SAM checkpoint (a pretrained mobilesam run)
+                 pretrained_decoder:bool=True, # start D_t, E_t from the SAM checkpoint (a pretrained mobilesam run)
+                 embed_jitter:float=0.0):      # per-channel noise on E_t at init (`TaskDecoders`)
         super().__init__()
         self.config, self.tasks = config, tuple(config.tasks)
         self.specs = task_specs(self.tasks, num_classes or {})
         task_emb_table(self.tasks, task_emb)
         if config.channels < 256: raise ValueError(f"MTSAM-Dec reads SAM's 256-channel embedding from F_v; channels={config.channels}")
-        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None)
+        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter)
 
 @patch
 def forward(self:MTSAMDec, features:Tensor, # (B, C, h, w) F_v, h and w multiples of 4
@@ -241,11 +248,14 @@ class ToRA(nn.Module):
                  n_tasks:int,                 # T
                  p:int=32, q:int=32, v:int=8, # Tucker ranks: output, input, task mode (MTSAM NYUv2: 32, 32, 8)
                  scale:float=0.5,             # s (official code; not in the paper)
-                 dropout:float=0.1):          # on the adapter's input (paper Sec. 4: 0.1)
+                 dropout:float=0.1,           # on the adapter's input (paper Sec. 4: 0.1)
+                 init:str='paper'):           # U_1, U_2: 'paper' N(0, 1) (paper and code); 'scaled' N(0, 1/d): unit columns (ours)
         super().__init__()
+        if init not in ('paper', 'scaled'): raise ValueError(f"init must be 'paper' or 'scaled', got {init!r}")
         self.scale = scale
         self.G = nn.Parameter(torch.zeros(p, q, v))                                  # core, zero: Delta W = 0 at init
-        self.U_out, self.U_in = nn.Parameter(torch.randn(d_out, p)), nn.Parameter(torch.randn(d_in, q))   # U_1, U_2 ~ N(0, 1)
+        s_out, s_in = (1.0, 1.0) if init == 'paper' else (d_out ** -0.5, d_in ** -0.5)
+        self.U_out, self.U_in = nn.Parameter(torch.randn(d_out, p) * s_out), nn.Parameter(torch.randn(d_in, q) * s_in)   # U_1, U_2
         self.U_task = nn.Parameter(torch.randn(n_tasks, v))                          # U_3 ~ N(0, 1)
         self.drop = nn.Dropout(dropout)
 
@@ -297,7 +307,9 @@ class MTSAMToRA(nn.Module):
                  lam:float=1.0,                   # lambda of Eq. (10)
                  reg:str='code',                  # orthogonal_reg mode
                  train_norms:bool=True,           # the encoder blocks' LayerNorm affine parameters
-                 pretrained_decoder:bool=True):
+                 pretrained_decoder:bool=True,
+                 init:str='paper',                # ToRA's U_1, U_2: 'paper' N(0, 1) or 'scaled' N(0, 1/d) (`ToRA`)
+                 embed_jitter:float=0.0):         # per-channel noise on E_t at init (`TaskDecoders`)
         super().__init__()
         if config.backbone != 'mobilesam': raise ValueError(f"MTSAM-ToRA adapts MobileSAM's TinyViT; backbone is {config.backbone!r}")
         self.config, self.tasks = config, tuple(config.tasks)
@@ -309,12 +321,12 @@ class MTSAMToRA(nn.Module):
         self.toras = []                                                              # the ToRALinear of every block
         for m in self.encoder.modules():
             if isinstance(m, WindowAttention):
-                m.qkv = ToRALinear(m.qkv, len(self.tasks), p=p, q=q, v=v, scale=scale, dropout=dropout)
+                m.qkv = ToRALinear(m.qkv, len(self.tasks), p=p, q=q, v=v, scale=scale, dropout=dropout, init=init)
                 self.toras.append(m.qkv)
         if train_norms:
             for m in self.encoder.layers.modules():
                 if isinstance(m, nn.LayerNorm): m.requires_grad_(True)
-        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None)
+        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter)
 
 # %% ../../nbs/peers/04_mtsam.ipynb #405eadec
 @patch
@@ -350,9 +362,10 @@ def forward(self:MTSAMToRA, images:Tensor, # (B, 3, H, W)
 _TORA = dict(p=32, q=32, v=8,            # MTSAM Sec. 4, NYUv2 (Table 1's parameter count fits v = 8)
              scale=0.5, dropout=0.1,     # official code; paper Sec. 4
              lam=1.0, reg='code',        # Eq. (10), Table 6; the code's form of Eq. (9)
-             train_norms=True, pretrained_decoder=True)
+             train_norms=True, pretrained_decoder=True,
+             init='paper', embed_jitter=0.0)  # the paper's N(0, 1) factors, equal channels; the causes tested below change them
 PEER_OPTIONS = {name: dict(_TORA) for name in ('tiny', 'tiny_pretrained', 'fast', 'paper')}
-_DEC_KEYS = ('pretrained_decoder',)
+_DEC_KEYS = ('pretrained_decoder', 'embed_jitter')
 
 def build_mtsam_dec(cfg:LangSAMConfig,      # the run's config (cfg.name picks the PEER_OPTIONS preset)
                     num_classes:dict|None,  # {'semseg': K}
