@@ -11,12 +11,13 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 from .core import LangSAMConfig, atomic_write, plot_routing_heatmap
 from .data import collate, unpad
-from .checkpoint import config_diff
+from .checkpoint import config_diff, config_from_dict
 
 # %% auto #0
 __all__ = ['ROUTE_SCALARS', 'REFERENCE_FIELDS', 'README_ROWS', 'update_metrics', 'RoutingMeter', 'routing_matrix',
-           'save_routing_heatmap', 'route_summary', 'PixelBaseline', 'evaluate_baseline', 'save_stl_result',
-           'load_stl_references', 'delta_m_from', 'higher_is_better', 'metrics_table', 'margins', 'beats_baseline']
+           'save_routing_heatmap', 'route_summary', 'PixelBaseline', 'evaluate_baseline', 'ConstantBaseline',
+           'save_stl_result', 'load_stl_references', 'delta_m_from', 'higher_is_better', 'metrics_table', 'margins',
+           'beats_baseline']
 
 # %% ../nbs/11a_report.ipynb #1c95b5ac
 def _metric_values(ms) -> dict:
@@ -161,6 +162,7 @@ class PixelBaseline:
                 else: v, valid = (y == 1).float()[None], (y != 255).float()[None]          # sal
                 s, n = acc.setdefault(t, [torch.zeros_like(v), torch.zeros_like(valid)])
                 s += v * valid; n += valid
+        self.acc = acc                                  # the sums and counts (`ConstantBaseline` reduces them further)
         for t, a in acc.items():
             if t in ('semseg', 'human_parts'):
                 c = a[:-1]
@@ -194,10 +196,29 @@ def evaluate_baseline(baseline:PixelBaseline, ds, specs:dict, batch_size:int=8, 
         update_metrics(mets, {t: pred[t] for t in specs}, batch)
     return {t: _metric_values(ms) for t, ms in mets.items()}
 
+# %% ../nbs/11a_report.ipynb #8435c586
+class ConstantBaseline(PixelBaseline):
+    "One prediction per task for every pixel of every image: the training labels' most frequent class, mean depth, mean normal, saliency rate; boundaries 0.5."
+    def fit(self, ds) -> 'ConstantBaseline':
+        super().fit(ds)
+        for t, a in self.acc.items():
+            if t in ('semseg', 'human_parts'):
+                self.stats[t] = torch.full(a.shape[1:], int(a[:-1].sum((1, 2)).argmax()))      # (H, W): the commonest class
+            else:
+                s, n = a
+                m = (s.sum((1, 2)) / n.sum().clamp(min=1))[:, None, None].expand_as(s).clone() # one value per channel
+                self.stats[t] = torch.nn.functional.normalize(m, dim=0) if t == 'normals' else m
+        return self
+
+    def predict(self, batch:dict) -> dict:
+        out = super().predict({k: v for k, v in batch.items() if k != 'image'} if 'edge' not in self.tasks else batch)
+        if 'edge' in out: out['edge'] = torch.full_like(out['edge'], 0.5)
+        return out
+
 # %% ../nbs/11a_report.ipynb #d125e500
 # fields that must agree for a single-task run to be the reference of a multi-task run (data, features, budget)
 REFERENCE_FIELDS = ('backbone', 'checkpoint', 'input_size', 'channels', 'steps', 'batch_size', 'lr', 'weight_decay',
-                    'warmup', 'schedule', 'lambda_coarse')
+                    'warmup', 'warmup_steps', 'schedule', 'clip_grad', 'lambda_coarse')
 
 def save_stl_result(path, task:str,
                     metrics:dict,         # {metric: value} of this task
@@ -225,7 +246,7 @@ def load_stl_references(paths,                 # STL result files, or folders se
         rec = json.loads(Path(f).read_text())
         if rec.get('kind') != 'stl': raise ValueError(f"{f} is not a single-task result file")
         if rec['data'] != data: raise ValueError(f"{f} was evaluated on other data: {rec['data']} != {data}")
-        diff = config_diff(rec['config'], want, REFERENCE_FIELDS)
+        diff = config_diff(config_from_dict(rec['config']).to_dict(), want, REFERENCE_FIELDS)   # fields it predates: defaults
         if diff: raise ValueError(f"{f} comes from a different training setup: {diff}")
         if rec['task'] in refs: raise ValueError(f"two single-task results for {rec['task']!r} ({f})")
         refs[rec['task']] = rec['metrics']
