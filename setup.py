@@ -17,6 +17,7 @@ min_python = cfg['min_python']
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+lab_requirements = shlex.split(cfg.get('lab_requirements', ''))   # JupyterLab, for editing the notebooks locally
 console_scripts = [o.strip() for o in cfg.get('console_scripts', '').split() if o.strip()]
 project_urls = {'Documentation': cfg['doc_host'] + cfg['doc_baseurl'], 'Source': cfg['git_url']}
 
@@ -24,8 +25,8 @@ setuptools.setup(
     name=cfg['lib_name'],
     license=lic[0],
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
-                 'Intended Audience :: ' + cfg['audience'].title(),
-                 'License :: ' + lic[1],
+                 'Intended Audience :: ' + cfg['audience'].title(),   # no 'License ::' classifier: setuptools>=77
+                 # deprecates them (three warnings per install); the license is the `license` field
                  'Natural Language :: ' + cfg['language'].title(),
                  'Programming Language :: Python :: 3.11'],
     url=cfg['git_url'],
@@ -33,7 +34,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'lab': lab_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),

