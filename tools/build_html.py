@@ -17,12 +17,19 @@ Outputs: `text/markdown` outputs (e.g. `IPython.display.Markdown(table)`) are re
 <table>s; `text/latex`-only outputs are rendered as math; Jupyter widget views (tqdm.auto bars: they need a widget
 manager the static page does not have) are dropped with the notebook's stored widget state.
 
+Figures: a figure's alt text is its cell's `#| fig-alt:`, else its `#| fig-cap:`, as plain text (markdown marks and TeX
+delimiters dropped); the caption is shown under the cell's last figure. Both options are read as YAML, as Quarto reads
+them (a caption with a colon, a `#` or a backslash must be quoted, a backslash doubled); a value that is not valid YAML
+stops the build, as it would stop Quarto. A figure whose cell has neither gets nbconvert's generic alt text, which
+tools/check_pages.py fails on; the build names such cells. Tables: a cell whose text is numeric (`-1.17 ± 3.22*`,
+`+0.09 [-0.23, +0.41]`) or has no space gets the class `nowrap` (kept on one line; see check_pages' `numbers` check).
+
 Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR] [--no-math]     (OUT_DIR defaults to _site)
 """
 import argparse, base64, copy, html, mimetypes, json, os, posixpath, re, shutil, subprocess, sys, time, warnings
 from pathlib import Path
 
-import nbformat
+import nbformat, yaml
 from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
@@ -46,6 +53,7 @@ KATEX_DIRS = [ROOT / 'tools' / 'katex' / 'node_modules' / 'katex', Path('/usr/sh
 KATEX_JS = ROOT / 'tools' / 'katex' / 'render.js'
 KATEX_HINT = 'install node and run `npm ci --prefix tools/katex` (or apt-get install -y nodejs libjs-katex)'
 STATIC = '_static'
+FIG_MIMES = ('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml')
 _re_math_ph = re.compile(r'<span class="math (inline|display)" data-katex="(\d+)"\s*(?:/>|></span>)')
 
 
@@ -77,6 +85,31 @@ def nb_title(nb, default):
     return default
 
 
+def cell_option(d, name, where=''):
+    "A Quarto cell option of directives `d` as Quarto reads it (the value is YAML) as a list of strings, or None."
+    if not d.get(name): return None
+    try: v = yaml.safe_load(d[name])
+    except yaml.YAMLError as e:
+        raise ValueError(f'{where}: `#| {name}: {d[name][:60]}` is not valid YAML (Quarto reads cell options as YAML; '
+                         f'quote the caption and double any backslash): {" ".join(str(e).split())[:200]}') from None
+    if v is None: return None
+    return [str(x) for x in v] if isinstance(v, list) else [str(v)]
+
+
+def pick(xs, i):
+    "Item i of a list of captions (a single caption serves every figure of the cell), or None."
+    return None if not xs else xs[i] if i < len(xs) else xs[-1] if len(xs) == 1 else None
+
+
+def plain_text(md):
+    "A caption's markdown as plain text for an alt attribute: link targets, code and emphasis marks dropped, TeX read aloud-ish."
+    s = re.sub(r'!?\[([^\]]*)\]\([^)]*\)', r'\1', md)
+    s = re.sub(r'\$+([^$]+?)\$+', lambda m: re.sub(r'\\([A-Za-z]+)\s*', r'\1 ', m.group(1)).replace('{', '').replace('}', ''), s)
+    s = re.sub(r'`([^`]*)`', r'\1', s)
+    s = re.sub(r'(?<!\w)(\*\*?|__?)(?=\S)|(?<=\S)(\*\*?|__?)(?!\w)', '', s)
+    return ' '.join(s.split())
+
+
 def clean_outputs(outputs):
     "Outputs without Jupyter widget views (dropped when nothing but text/plain is left), text/latex-only as markdown."
     out, dropped = [], 0
@@ -92,17 +125,17 @@ def clean_outputs(outputs):
     return out, dropped
 
 
-def prepare(nb):
-    "A copy of `nb` as nbdev would show it: hidden cells dropped, directives stripped, figure captions added."
+def prepare(nb, name='notebook'):
+    "A copy of `nb` as nbdev would show it: hidden cells dropped, directives stripped, figure captions and alt texts added."
     nb = copy.deepcopy(nb)
     nb.metadata.pop('widgets', None)          # stored widget state: only a live widget manager could use it
-    nb.metadata['_dropped_widgets'] = 0
+    nb.metadata['_dropped_widgets'], nb.metadata['_no_alt'] = 0, []
     cells = []
-    for c in nb.cells:
+    for k, c in enumerate(nb.cells):
         if c.cell_type == 'raw': continue
         if c.cell_type != 'code':
             cells.append(c); continue
-        d = directives(c.source)
+        d, where = directives(c.source), f'{name}: cell {k}'
         if d.keys() & HIDE_DIRS or d.get('include', '').lower() == 'false': continue
         c.source = strip_directives(c.source)
         c.metadata.pop('tags', None)
@@ -112,10 +145,17 @@ def prepare(nb):
         if d.get('eval', '').lower() == 'false': c.outputs = []
         c.outputs, n = clean_outputs(c.get('outputs', []))
         nb.metadata['_dropped_widgets'] += n
-        if 'fig-cap' in d and c.outputs:
-            cap = d['fig-cap'].strip().strip('"\'')
-            cap = re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(cap))     # Quarto reads captions as markdown
-            c.outputs.append(nbformat.v4.new_output('display_data', data={'text/html': f'<p class="fig-cap">{cap}</p>'}))
+        figs = [o for o in c.outputs if set(o.get('data') or {}) & set(FIG_MIMES)]
+        caps, alts = cell_option(d, 'fig-cap', where), cell_option(d, 'fig-alt', where)
+        for i, o in enumerate(figs):      # alt text: fig-alt, else the caption, as plain text (each figure of the cell)
+            alt = plain_text(pick(alts, i) or pick(caps, i) or '')
+            if not alt: nb.metadata['_no_alt'].append(f'cell {k}'); continue
+            for m in set(o['data']) & set(FIG_MIMES): o.setdefault('metadata', {}).setdefault(m, {})['alt'] = alt
+        if caps and c.outputs:                 # under the cell's last figure (as Quarto places it), else after the outputs
+            at = next(j for j, o in enumerate(c.outputs) if o is figs[-1]) + 1 if figs else len(c.outputs)
+            for j, cap in enumerate(caps):
+                cap = re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(cap))     # Quarto reads captions as markdown
+                c.outputs.insert(at + j, nbformat.v4.new_output('display_data', data={'text/html': f'<p class="fig-cap">{cap}</p>'}))
         if not c.source and not c.outputs: continue
         if tags: c.metadata['tags'] = tags
         cells.append(c)
@@ -215,6 +255,27 @@ def make_exporter(math=True):
     return ex
 
 
+_re_cell = re.compile(r'<(td|th)\b([^>]*)>(.*?)</\1\s*>', re.S | re.I)
+_NUMCH = r'\s\d.,:;%+\-\u2212\u2013\u00b1\u00d7*/()\[\]<>=\u2248~\u2020\u2021\u00a7'   # with footnote marks * † ‡ §
+_re_numeric = re.compile(f'^[{_NUMCH}]*\\d[{_NUMCH}]*$')
+
+
+def mark_cells(body, math=()):
+    "Table cells that must stay on one line get the class `nowrap` (tools/check_pages.py fails on a value broken over\n"
+    "lines): a numeric cell (digits with signs, ., %, ±, ×, brackets, marks * † ‡, e.g. `-1.17 ± 3.22*`, `+0.09 [-0.23, +0.41]`)\n"
+    "and a cell whose text has no space (`MTSAM-ToRA`, `assign-1e-1`). Math placeholders count as their TeX."
+    def sub(m):
+        tag, attrs, inner = m.groups()
+        if re.search(r'<br\b|<table\b', inner, re.I): return m.group(0)     # a deliberate line break; a nested table
+        inner_txt = _re_math_ph.sub(lambda p: math[int(p.group(2))][0] if int(p.group(2)) < len(math) else 'x', inner)
+        text = ' '.join(html.unescape(re.sub(r'<[^>]+>', '', inner_txt)).split())
+        if not text or not (_re_numeric.match(text) or ' ' not in text): return m.group(0)
+        cm = re.search(r'\bclass\s*=\s*(["\'])(.*?)\1', attrs, re.S)
+        attrs = (attrs[:cm.start(2)] + cm.group(2) + ' nowrap' + attrs[cm.end(2):]) if cm else attrs + ' class="nowrap"'
+        return f'<{tag}{attrs}>{inner}</{tag}>'
+    return _re_cell.sub(sub, body)
+
+
 def strip_remote(body):
     "Remove tags that would load remote resources; returns (body, number removed)."
     body, n1 = _re_remote_script.subn('', body)
@@ -247,8 +308,10 @@ h3 { font-size: 1.2rem; }
 a.anchor-link { visibility: hidden; margin-left: 0.4em; text-decoration: none; color: var(--muted); }
 h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link, h4:hover a.anchor-link { visibility: visible; }
 blockquote { margin: 1em 0; padding: 0.2em 1em; border-left: 4px solid var(--line); color: var(--muted); }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.92rem; display: block; overflow-x: auto; max-width: 100%; }
-th, td { border: 1px solid var(--line); padding: 0.3em 0.7em; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.85rem; line-height: 1.4; display: block; overflow-x: auto;
+        max-width: 100%; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 0.25em 0.45em; text-align: left; vertical-align: top; }
+td.nowrap, th.nowrap, td .katex, th .katex { white-space: nowrap; }
 th { background: var(--code-bg); }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.88em; }
 p code, li code, td code { background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 3px; }
@@ -365,11 +428,15 @@ def build(out, nbs, site='langsam_nb', quiet=False, math=True):
     bodies, maths, notes = [], [], []
     for (site_path, nb, title), f in zip(pages, [f for f in files]):
         exporter.math = []
-        nbp = prepare(nb)
+        nbp = prepare(nb, site_path)
         dropped = nbp.metadata.pop('_dropped_widgets', 0)
+        no_alt = nbp.metadata.pop('_no_alt', [])
+        if no_alt: print(f'warning: {site_path}: figure(s) without `#| fig-cap:` or `#| fig-alt:`, hence without alt text: '
+                         f'{", ".join(no_alt)}', file=sys.stderr)
         body, _ = exporter.from_notebook_node(nbp, resources={'metadata': {'path': str(f.parent), 'name': f.stem}})
         body, n_remote = strip_remote(body)
         body = _re_ipynb_href.sub(r'\1\2.html', body)      # links between notebooks point at the pages
+        body = mark_cells(body, exporter.math)
         bodies.append(body); maths.append(exporter.math)
         notes.append((n_remote, dropped))
     t_conv = time.time()

@@ -18,12 +18,35 @@ One headless Chromium (fresh --user-data-dir, no network services) loads every p
   * tables: no output <pre> whose text is a markdown table (lines `| … |` with a `|---` row): emit it as
     IPython.display.Markdown so that it renders as a table;
   * widgets: no Jupyter widget view or widget-state (application/vnd.jupyter.widget-state+json) left in the page;
-  * outputs: no error output and no output holding a Python traceback (stderr warnings are listed, not failed).
-It writes a screenshot of the top of each page (SHOTS/<page>.png) and, for pages with display math, one centred on the
-first display equation (SHOTS/<page>.math.png). Exits 1 on any failure (2 when chromium or websocket-client is
-missing), ending on `pages: N passed, M failed`.
+  * outputs: no error output and no output holding a Python traceback (stderr warnings are listed, not failed);
+and three layout checks, so that tables and figures fit a laptop screen and nothing is cut at 1366 px (their failures
+read `overflow: …`, `numbers: …`, `alt: …`, naming the element, its width and the heading above it):
+  * overflow: every table, figure (img, svg, canvas, video, iframe; not KaTeX's own svgs) and output area
+    (.output_subarea) fits the content column (article#content's content box, 928 px at 1366x768). An element fails
+    when its full width (its box plus whatever it holds beyond its client width: scrollWidth > clientWidth) reaches past
+    the column's right edge, or past the visible width of any box between it and the column that clips or scrolls
+    (overflow-x not `visible`), or when it scrolls inside itself. A horizontal scrollbar counts as a failure too: the
+    reader of a 1366 px screen would see part of the table only. Only the innermost culprit is listed (the table, not
+    the output area that scrolls because of it). Fixes: a smaller table (fewer or transposed columns, shorter labels),
+    a figure's figsize;
+  * numbers: in every table cell (td, th) no value is broken over lines. A cell fails when it renders on more than one
+    line (line boxes of its text, KaTeX's hidden MathML left out) and its text has no space (`MTSAM-ToRA`, a formula),
+    or is numeric (digits with signs, . , % ± × / brackets and the marks * † ‡ §: `-1.17 ± 3.22*`,
+    `+0.09 [-0.23, +0.41], 2/3`); or when, in any cell, one value (a number, `a ± b`, an interval `[a, b]`) is split
+    over lines. Cells holding a <br> (deliberate breaks) are skipped. tools/build_html.py marks such cells `nowrap`;
+  * alt: every <img> in the page has an alt text that describes it: not missing, not empty, not nbconvert's generic
+    "No description has been provided for this image" (nor "image", "figure", "plot", ...); an inline svg figure of an
+    output needs an aria-label or a <title>. tools/build_html.py takes a figure's alt text from its cell's
+    `#| fig-alt:`, else its `#| fig-cap:` (as plain text), so the fix is a caption line in the cell.
+Known failures of the layout checks can be allowed per page and check in ALLOWED (below), for pages being rewritten in a
+change of their own; their failures are then listed as allowed and the page passes.
 
-Usage: .venv/bin/python tools/check_pages.py [SITE_DIR] [--shots DIR] [--chromium PATH] [--only PAGE ...]
+It writes a full-page screenshot of each page (SHOTS/<page>.png: the whole page height at 1366 px wide, as laid out in
+the 1366x768 window) and, for pages with display math, one 1366x768 view centred on the first display equation
+(SHOTS/<page>.math.png). Exits 1 on any failure (2 when chromium or websocket-client is missing), ending on
+`pages: N passed, M failed`.
+
+Usage: .venv/bin/python tools/check_pages.py [SITE_DIR] [--shots DIR] [--chromium PATH] [--only PAGE ...] [--max-listed N]
 """
 import argparse, base64, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -38,6 +61,21 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
          '--disable-default-apps', '--disable-domain-reliability', '--metrics-recording-only']
 WIDTH, HEIGHT = 1366, 768
 LOCAL_SCHEMES = {'file', 'data', 'blob', 'about'}
+LAYOUT_CHECKS = ('overflow', 'numbers', 'alt')      # FIT_JS's checks; a failure reads 'CHECK: what, where'
+MAX_LISTED = 12                                     # failures listed per check and page
+# Known failures, allowed for now: page (site path) -> the checks whose failures are listed as allowed instead of
+# failing the page. Only 'overflow' and 'alt' may be named here, only for these pages, which are being rewritten in a
+# change of their own; that change removes each entry when its page passes (the run notes an entry that is no longer
+# needed). Do not add pages: fix the table or figure instead (see the docstring).
+ALLOWED = {
+    # the NYUD and PASCAL results tables (task | metric | LangSAM | MTB | FGMoE | PRISM-id | PRISM-text | STL | ...):
+    # 980 and 1023 px wide in the 928 px column
+    'peers/03_comparison.html': {'overflow'},
+    # the NYUD and PASCAL results tables (method | semseg mIoU | ...) and the Table 3 protocol table: 1141, 1257 and
+    # 982 px wide in the 928 px column
+    'peers/06_benchmark.html': {'overflow'},
+}
+assert all(c in ('overflow', 'alt') for cs in ALLOWED.values() for c in cs), 'ALLOWED names only overflow and alt'
 _re_trace = re.compile(r'Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\s*:', re.M)
 _re_remote = re.compile(r'^\s*(?:https?:)?//', re.I)
 # raw TeX in rendered text: display delimiters, LaTeX delimiters, environments, and $…$ that holds TeX-looking text
@@ -84,6 +122,120 @@ CHECK_JS = r"""(() => {
     n_math: all('.katex').length,
     n_display: all('.katex-display').length,
   };
+})()"""
+
+# Layout checks at 1366 px: tables and figures that do not fit the content column, numbers in table cells that wrap,
+# figures without a description. Returns {overflow: [...], numbers: [...], alt: [...]}, each item a short description.
+FIT_JS = r"""(() => {
+  const col = document.getElementById('content') || document.body;
+  const px = v => parseFloat(v) || 0;
+  const ccs = getComputedStyle(col), cr = col.getBoundingClientRect();
+  const colRight = cr.right - px(ccs.paddingRight) - px(ccs.borderRightWidth);
+  const colWidth = colRight - (cr.left + px(ccs.paddingLeft) + px(ccs.borderLeftWidth));
+  const heads = Array.from(col.querySelectorAll('h1, h2, h3, h4'));
+  const section = e => {           // the heading above e: where to look for it on the page
+    let h = null;
+    for (const x of heads) { if (x.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) h = x; else break; }
+    return h ? ' under "' + h.textContent.replace(/#\s*$/, '').trim().slice(0, 60) + '"' : '';
+  };
+  const clip = (t, n) => { t = t.replace(/\s+/g, ' ').trim(); return t.length > n ? t.slice(0, n - 1) + '…' : t; };
+  const name = e => {
+    const tag = e.tagName.toLowerCase();
+    if (tag === 'table') {
+      const row = e.querySelector('tr');
+      return 'table [' + clip(row ? Array.from(row.cells).map(c => visibleText(c)).join(' | ') : '', 70) + ']';
+    }
+    if (tag === 'img') return 'figure "' + clip(e.getAttribute('alt') || '', 60) + '"';
+    if (e.classList.contains('output_subarea')) return 'output [' + clip(visibleText(e), 50) + ']';
+    return tag + (e.id ? '#' + e.id : '');
+  };
+  const boxName = a => a.tagName.toLowerCase() + (a.className && typeof a.className === 'string'
+                                                   ? '.' + a.className.trim().split(/\s+/).join('.') : '');
+  const textNodes = root => {
+    const out = [], w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode())
+      if (n.data.trim() && !n.parentElement.closest('.katex-mathml, script, style')) out.push(n);
+    return out;
+  };
+  function visibleText(e) { return textNodes(e).map(n => n.data).join(''); }
+
+  // --- overflow: every table, figure (img, svg, canvas, video, iframe) and output area must fit the content column
+  const sel = 'table, img, svg, canvas, video, iframe, .output_subarea';
+  const cands = Array.from(col.querySelectorAll(sel)).filter(e =>
+      !e.closest('nav, .katex, .katex-display') && !(e.tagName.toLowerCase() === 'svg' && e.parentElement.closest('svg')));
+  const bad = new Map();
+  for (const e of cands) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;                       // not rendered
+    const cw = e.clientWidth || 0, sw = e.scrollWidth || 0;
+    const hidden = cw > 0 && sw > cw + 1 ? sw - cw : 0;                  // content scrolled or clipped inside e itself
+    const need = r.width + hidden, right = r.left + need;
+    let why = null, avail = colRight - r.left;
+    if (hidden) why = 'scrolls inside itself (' + Math.round(hidden) + ' px out of view)';
+    for (let a = e.parentElement; !why && a && a !== col; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX === 'visible') continue;
+      const ar = a.getBoundingClientRect(), edge = ar.left + a.clientLeft + a.clientWidth;
+      if (right > edge + 1) { why = 'cut by its scrolling box ' + boxName(a); avail = edge - r.left; }
+    }
+    if (!why && right > colRight + 1) why = 'reaches past the content column';
+    if (why) bad.set(e, name(e) + ' is ' + Math.round(need) + ' px wide, ' + Math.round(Math.min(avail, colRight - r.left))
+                        + ' px available (column ' + Math.round(colWidth) + ' px): ' + why + section(e));
+  }
+  const overflow = [];
+  for (const [e, msg] of bad)                              // the innermost culprit only (not the output holding it)
+    if (![...bad.keys()].some(o => o !== e && e.contains(o))) overflow.push(msg);
+
+  // --- numbers: a value in a table cell must not be broken over lines
+  const lines = rects => {
+    const rs = Array.from(rects).filter(r => r.width > 0.5 && r.height > 0.5).sort((a, b) => a.top - b.top);
+    let n = 0, bottom = -Infinity;
+    for (const r of rs) { if (r.top >= bottom - 2) { n++; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom); }
+    return n;
+  };
+  const rangeRects = (node, i, j) => { const g = document.createRange(); g.setStart(node, i); g.setEnd(node, j); return g.getClientRects(); };
+  const NUM = '[-+\u2212]?(?:\\d[\\d,]*(?:\\.\\d+)?|\\.\\d+)(?:[eE][-+]?\\d+)?%?';
+  const VALUE = new RegExp('\\[\\s*' + NUM + '\\s*,\\s*' + NUM + '\\s*\\]|' + NUM + '(?:\\s*\u00b1\\s*' + NUM + ')?', 'g');
+  const NUMCH = '[\\s\\d.,:;%+\\-\u2212\u2013\u00b1\u00d7*/()\\[\\]<>=\u2248~\u2020\u2021\u00a7]*';   // with footnote marks * † ‡ §
+  const NUMERIC_CELL = new RegExp('^' + NUMCH + '\\d' + NUMCH + '$');
+  const numbers = [];
+  for (const c of col.querySelectorAll('td, th')) {
+    if (c.closest('nav')) continue;
+    const nodes = textNodes(c), text = nodes.map(n => n.data).join('').replace(/\s+/g, ' ').trim();
+    if (!text || c.querySelector('br, table')) continue;                // deliberate line breaks
+    const whole = document.createRange(); whole.selectNodeContents(c);
+    if (whole.getBoundingClientRect().height < 1.6 * (px(getComputedStyle(c).lineHeight) || 20)) continue;   // one line
+    const n = lines(nodes.flatMap(n => Array.from(rangeRects(n, 0, n.data.length))));
+    let why = null;
+    if (n > 1 && !/\s/.test(text)) why = 'a cell without spaces on ' + n + ' lines';
+    else if (n > 1 && NUMERIC_CELL.test(text)) why = 'a numeric cell on ' + n + ' lines';
+    else for (const node of nodes) {
+      for (const m of node.data.matchAll(VALUE)) {
+        if (lines(rangeRects(node, m.index, m.index + m[0].length)) > 1) { why = 'the value "' + clip(m[0], 40) + '" split over lines'; break; }
+      }
+      if (why) break;
+    }
+    if (why) {
+      const t = c.closest('table');
+      numbers.push('cell "' + clip(text, 40) + '" in ' + name(t) + ': ' + why + ' (cell ' + Math.round(c.getBoundingClientRect().width)
+                   + ' px wide)' + section(c));
+    }
+  }
+
+  // --- alt: every image says what it shows
+  const GENERIC = /^(no description has been provided for this image|image|figure|plot|png|jpe?g|svg|untitled|output)$/i;
+  const alt = [];
+  col.querySelectorAll('img').forEach((i, k) => {
+    const a = (i.getAttribute('alt') || '').trim();
+    if (!a || GENERIC.test(a)) alt.push('image #' + k + ' (' + Math.round(i.getBoundingClientRect().width) + ' px wide) has '
+        + (i.hasAttribute('alt') ? (a ? 'the generic alt text "' + a + '"' : 'an empty alt text') : 'no alt text') + section(i)
+        + ': give its cell a `#| fig-cap:` (or `#| fig-alt:`) line');
+  });
+  col.querySelectorAll('.output_subarea svg').forEach(g => {
+    if (g.closest('.katex') || g.parentElement.closest('svg') || g.getAttribute('aria-hidden') === 'true') return;
+    if (!(g.getAttribute('aria-label') || '').trim() && !(g.querySelector(':scope > title')?.textContent || '').trim())
+      alt.push('inline svg figure without aria-label or <title>' + section(g));
+  });
+  return {overflow, numbers, alt, width: Math.round(colWidth)};
 })()"""
 
 
@@ -156,8 +308,15 @@ class Browser:
         if 'exceptionDetails' in r: raise RuntimeError(f'evaluate: {r["exceptionDetails"].get("text")}')
         return r.get('result', {}).get('value')
 
-    def screenshot(self, path):
-        data = self.send('Page.captureScreenshot', format='png')['data']
+    def screenshot(self, path, full=False):
+        "A PNG of the viewport, or with `full` of the whole page (its full height and width, at the same 1366 px layout)."
+        params = {}
+        if full:
+            m = self.send('Page.getLayoutMetrics')
+            size = m.get('cssContentSize') or m['contentSize']
+            params = dict(captureBeyondViewport=True, clip=dict(x=0, y=0, width=max(WIDTH, int(size['width'] + 0.5)),
+                                                                height=max(HEIGHT, int(size['height'] + 0.5)), scale=1))
+        data = self.send('Page.captureScreenshot', format='png', **params)['data']
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_bytes(base64.b64decode(data))
 
@@ -217,7 +376,7 @@ def local_path(url):
     return Path(url2pathname(unquote(u.path))), u.fragment
 
 
-def check_page(br, page, site, titles, shots):
+def check_page(br, page, site, titles, shots, max_listed=MAX_LISTED):
     "Failures, notes and the page's data (links, ids) for the link pass."
     fails, notes = [], []
     br.events.clear()
@@ -258,9 +417,13 @@ def check_page(br, page, site, titles, shots):
         if head: fails.append('an output <pre> holds a markdown table (display it as IPython.display.Markdown): '
                               + ' '.join(head.split())[:100])
     if d['widgets']: fails.append(f'{d["widgets"]} Jupyter widget view/state element(s) in the page')
+    fit = br.evaluate(FIT_JS)
+    for check in LAYOUT_CHECKS:
+        for m in fit[check][:max_listed]: fails.append(f'{check}: {m}')
+        if len(fit[check]) > max_listed: fails.append(f'{check}: … {len(fit[check]) - max_listed} more')
     png = shots / (rel[:-5] + '.png')
     br.evaluate('window.scrollTo(0, 0)')
-    br.screenshot(png)
+    br.screenshot(png, full=True)
     shots_out = [png]
     if d['n_display']:
         br.evaluate("document.querySelector('.katex-display').scrollIntoView({block: 'center'})")
@@ -270,6 +433,13 @@ def check_page(br, page, site, titles, shots):
     notes.append(f'{len(d["images"])} images, {d["n_math"]} equations, {len(d["outputs"])} outputs, '
                  f'{len(d["links"])} links, {time.time() - t0:.1f} s')
     return fails, notes, d, shots_out
+
+
+def split_allowed(rel, fails):
+    "(failures, allowed failures): the failures of the checks ALLOWED names for page `rel` are allowed."
+    ok = ALLOWED.get(rel, set())
+    allowed = [f for f in fails if f.split(':', 1)[0] in ok]
+    return [f for f in fails if f not in allowed], allowed
 
 
 def titles_pages(titles): return [local_path(u)[0] for u in titles]
@@ -301,6 +471,7 @@ def main(argv=None):
     ap.add_argument('--chromium', help='browser binary (default: $CHROMIUM or chromium on PATH)')
     ap.add_argument('--only', action='append', help='check only these pages (stems or site paths; repeatable)')
     ap.add_argument('--timeout', type=int, default=60, help='seconds per page load')
+    ap.add_argument('--max-listed', type=int, default=MAX_LISTED, help='failures listed per layout check and page')
     a = ap.parse_args(argv)
     t_start = time.time()
     site = Path(a.site).resolve()
@@ -332,7 +503,7 @@ def main(argv=None):
                     br.events.clear()
                     titles = {n['abs'].split('#')[0]: n['text'] for n in br.evaluate(CHECK_JS)['nav']}
                     if a.only and not ({rel, rel[:-5], page.stem} & set(a.only)): continue
-                try: results[page] = check_page(br, page, site, titles, shots)
+                try: results[page] = check_page(br, page, site, titles, shots, a.max_listed)
                 except Exception as e: results[page] = ([f'check crashed: {type(e).__name__}: {e}'], [], None, [])
                 if results[page][2]: data[page] = results[page][2]
         finally:
@@ -343,15 +514,24 @@ def main(argv=None):
         shutil.rmtree(profile, ignore_errors=True)
     links = check_links(data, site)
     passed = failed = 0
+    with_allowed = []
     for page, (fails, notes, d, pngs) in results.items():
-        fails = fails + links.get(page, [])
-        print(f'{"FAIL" if fails else "ok":4s} {page.relative_to(site).as_posix():24s} {notes[-1] if notes else ""}')
+        rel = page.relative_to(site).as_posix()
+        fails, allowed = split_allowed(rel, fails + links.get(page, []))
+        print(f'{"FAIL" if fails else "ok":4s} {rel:24s} {notes[-1] if notes else ""}')
         for n in notes[:-1]: print(f'     note: {n}')
         for f in fails: print(f'     FAIL: {f}')
+        for f in allowed: print(f'     allowed (ALLOWED in tools/check_pages.py): {f}')
+        if allowed: with_allowed.append(f'{rel} ({len(allowed)})')
         passed, failed = passed + (not fails), failed + bool(fails)
+    for rel, checks in ALLOWED.items():
+        if any(p.relative_to(site).as_posix() == rel for p in results):
+            left = [c for c in checks if any(f.startswith(c + ':') for f in results[site / rel][0])]
+            if not left: print(f'note: ALLOWED lists {rel} but its {"/".join(sorted(checks))} checks pass now: remove the entry')
     n_shots = sum(len(r[3]) for r in results.values())
-    print(f'screenshots: {n_shots} in {shots} ({WIDTH}x{HEIGHT})')
-    print(f'pages: {passed} passed, {failed} failed ({time.time() - t_start:.1f} s)')
+    print(f'screenshots: {n_shots} in {shots} (full pages at {WIDTH} px wide; math at {WIDTH}x{HEIGHT})')
+    print(f'pages: {passed} passed, {failed} failed ({time.time() - t_start:.1f} s)'
+          + (f'; allowed failures on {", ".join(with_allowed)}' if with_allowed else ''))
     return 1 if failed else 0
 
 
