@@ -3,8 +3,8 @@
 
 Cells flagged `#| hide` are left out, nbdev directives are stripped, code cells become ```python blocks and their
 stored text outputs follow as plain blocks. Stored PNG figures are written to nbs/images/index_fig<N>.png and shown
-from there (with their `#| fig-cap`); relative links to notebooks get the nbs/ prefix, since README.md sits one
-folder above nbs/index.ipynb."""
+from there (with their `#| fig-cap`); relative links to notebooks, in markdown cells and in markdown outputs, get the
+nbs/ prefix, since README.md sits one folder above nbs/index.ipynb."""
 import base64, json, sys, re
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def render(nb_path, figures=None):
                 figures[path] = base64.b64decode(_text(o['data']['image/png']))
                 parts.append(f'![{cap}]({path})'); continue
             if o.get('output_type') == 'stream': txt = _text(o.get('text', ''))
-            elif 'data' in o and 'text/markdown' in o['data']: parts.append(_text(o['data']['text/markdown']).strip()); continue
+            elif 'data' in o and 'text/markdown' in o['data']: parts.append(_links(_text(o['data']['text/markdown']).strip())); continue
             elif 'data' in o and 'text/plain' in o['data'] and not any(k.startswith('image/') for k in o['data']):
                 txt = _text(o['data']['text/plain'])
             else: continue
