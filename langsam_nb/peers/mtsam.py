@@ -185,7 +185,8 @@ class TaskDecoders(nn.Module):
     def __init__(self, specs:dict,             # {task: TaskSpec}: N_t = out_channels
                  sd:dict|None=None,            # SAM state dict to start D_t, E_t and the PE from; None = random
                  dim:int=256,
-                 embed_jitter:float=0.0):      # E_t[c] += jitter x RMS(no-mask) x N(0, 1) per channel (ours; 0 = MTSAM: channels equal)
+                 embed_jitter:float=0.0,       # E_t[c] += jitter x RMS(no-mask) x N(0, 1) per channel (ours; 0 = MTSAM: channels equal)
+                 output_scale:float=1.0):      # every output multiplied by this (ours; 1 = MTSAM): SAM's mask logits are ~10^3
         super().__init__()
         self.specs, self.pe = specs, DensePE(dim // 2)
         self.decoders = nn.ModuleDict({t: SAMMaskDecoder(dim) for t in specs})
@@ -194,6 +195,8 @@ class TaskDecoders(nn.Module):
             for d in self.decoders.values(): self.load_info = load_sam_decoder(sd, d, self.pe)
             no_mask = sd['prompt_encoder.no_mask_embed.weight']                           # (1, 256)
         if embed_jitter < 0: raise ValueError(f"embed_jitter must be >= 0, got {embed_jitter}")
+        if not output_scale > 0: raise ValueError(f"output_scale must be > 0, got {output_scale}")
+        self.output_scale = output_scale
         rms = no_mask.pow(2).mean().sqrt() if sd is not None else 1.0
         def start(n):                                                                      # (n, dim): the no-mask embedding per channel
             E = no_mask.repeat(n, 1).clone()
@@ -207,6 +210,7 @@ class TaskDecoders(nn.Module):
         B, C, h, w = emb.shape; E = self.task_embed[task]                                 # (N_t, C)
         src = (emb[:, None] + E[None, :, :, None, None]).flatten(0, 1)                   # (B N_t, C, h, w): F_I,t (+) E'_t
         m = self.decoders[task](src, self.pe((h, w)))                                    # (B N_t, 4h, 4w)
+        m = m if self.output_scale == 1 else m * self.output_scale                      # (no op at 1: the numbers as before)
         return F.interpolate(m.view(B, -1, 4 * h, 4 * w), size=size, mode='bilinear', align_corners=False)
 
 # %% ../../nbs/peers/04_mtsam.ipynb #99579008
@@ -222,13 +226,15 @@ class MTSAMDec(nn.Module):
                  num_classes:dict|None,        # {'semseg': K}
                  task_emb:dict,                # {task: (d,)}: checked for the shared contract, not used
                  pretrained_decoder:bool=True, # start D_t, E_t from the SAM checkpoint (a pretrained mobilesam run)
-                 embed_jitter:float=0.0):      # per-channel noise on E_t at init (`TaskDecoders`)
+                 embed_jitter:float=0.0,       # per-channel noise on E_t at init (`TaskDecoders`)
+                 output_scale:float=1.0):      # a fixed factor on every output (`TaskDecoders`)
         super().__init__()
         self.config, self.tasks = config, tuple(config.tasks)
         self.specs = task_specs(self.tasks, num_classes or {})
         task_emb_table(self.tasks, task_emb)
         if config.channels < 256: raise ValueError(f"MTSAM-Dec reads SAM's 256-channel embedding from F_v; channels={config.channels}")
-        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter)
+        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter,
+                                  output_scale=output_scale)
 
 @patch
 def forward(self:MTSAMDec, features:Tensor, # (B, C, h, w) F_v, h and w multiples of 4
@@ -309,7 +315,8 @@ class MTSAMToRA(nn.Module):
                  train_norms:bool=True,           # the encoder blocks' LayerNorm affine parameters
                  pretrained_decoder:bool=True,
                  init:str='paper',                # ToRA's U_1, U_2: 'paper' N(0, 1) or 'scaled' N(0, 1/d) (`ToRA`)
-                 embed_jitter:float=0.0):         # per-channel noise on E_t at init (`TaskDecoders`)
+                 embed_jitter:float=0.0,          # per-channel noise on E_t at init (`TaskDecoders`)
+                 output_scale:float=1.0):         # a fixed factor on every output (`TaskDecoders`)
         super().__init__()
         if config.backbone != 'mobilesam': raise ValueError(f"MTSAM-ToRA adapts MobileSAM's TinyViT; backbone is {config.backbone!r}")
         self.config, self.tasks = config, tuple(config.tasks)
@@ -326,7 +333,8 @@ class MTSAMToRA(nn.Module):
         if train_norms:
             for m in self.encoder.layers.modules():
                 if isinstance(m, nn.LayerNorm): m.requires_grad_(True)
-        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter)
+        self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter,
+                                  output_scale=output_scale)
 
 # %% ../../nbs/peers/04_mtsam.ipynb #405eadec
 @patch
@@ -363,9 +371,10 @@ _TORA = dict(p=32, q=32, v=8,            # MTSAM Sec. 4, NYUv2 (Table 1's parame
              scale=0.5, dropout=0.1,     # official code; paper Sec. 4
              lam=1.0, reg='code',        # Eq. (10), Table 6; the code's form of Eq. (9)
              train_norms=True, pretrained_decoder=True,
-             init='paper', embed_jitter=0.0)  # the paper's N(0, 1) factors, equal channels; the causes tested below change them
+             init='paper', embed_jitter=0.0,  # the paper's N(0, 1) factors, equal channels; the causes tested below change them
+             output_scale=1.0)
 PEER_OPTIONS = {name: dict(_TORA) for name in ('tiny', 'tiny_pretrained', 'fast', 'paper')}
-_DEC_KEYS = ('pretrained_decoder', 'embed_jitter')
+_DEC_KEYS = ('pretrained_decoder', 'embed_jitter', 'output_scale')
 
 def build_mtsam_dec(cfg:LangSAMConfig,      # the run's config (cfg.name picks the PEER_OPTIONS preset)
                     num_classes:dict|None,  # {'semseg': K}
