@@ -21,7 +21,7 @@ from .trainer import Trainer, make_accelerator, PRECISIONS, _no_step_stats
 # %% auto #0
 __all__ = ['TEXT_DIMS', 'NYUD_TEST_IMAGES', 'machine_info', 'median_time', 'count_flops', 'gemm_rate', 'count_host_syncs',
            'random_batch', 'bench_setup', 'step_parts', 'bench_step', 'bench_block', 'block_widths', 'bench_eval',
-           'bench_parser', 'run_bench', 'bench_main']
+           'step_time_ratios', 'bench_parser', 'run_bench', 'bench_main']
 
 # %% ../nbs/11e_bench.ipynb #a40c7d8c
 def machine_info(device:torch.device) -> dict:
@@ -231,6 +231,17 @@ def bench_eval(n:int=8,                  # images per metric (the odsF's are `sy
     return dict(size=[H, W], images=n, per_image_ms={k: round(v, 2) for k, v in ms.items()},
                 nyud_test_s={**{k: round(v * NYUD_TEST_IMAGES / 1e3, 1) for k, v in ms.items()},
                              'all metrics, one thread': round(total * NYUD_TEST_IMAGES / 1e3, 1)})
+
+# %% ../nbs/11e_bench.ipynb #e58baa3a
+def step_time_ratios(st:dict,                # a stored step-time record: 'ms_per_step' and 'rounds' per method
+                     reference:str='LangSAM' # the method the others are divided by
+                    ) -> tuple:              # ({method: median ratio}, {method: [ratio of round i to the reference's round i]})
+    "Step-time ratios to `reference`: of the medians, and round by round (rounds interleave the methods, so round i pairs)."
+    ms, rounds = st['ms_per_step'], st.get('rounds', {})
+    if reference not in ms: raise ValueError(f"no step time for the reference {reference!r}; methods: {sorted(ms)}")
+    ratio = {n: v / ms[reference] for n, v in ms.items()}
+    per_round = {n: [a / b for a, b in zip(r, rounds[reference])] for n, r in rounds.items()} if reference in rounds else {}
+    return ratio, per_round
 
 # %% ../nbs/11e_bench.ipynb #3f5a0de6
 def bench_parser() -> argparse.ArgumentParser:
