@@ -348,7 +348,7 @@ def config_from_args(args) -> LangSAMConfig:
     ov = {k: v for k, v in ov.items() if v is not None}
     ov.update(parse_sets(getattr(args, 'set', ())))
     recipe = getattr(args, 'recipe', 'shared')
-    if recipe == 'own': recipe = own_recipe(getattr(args, 'method', 'langsam'), args.data)
+    if recipe == 'own': recipe = own_recipe(getattr(args, 'method', 'langsam'), data)
     if recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; known: own, {', '.join(RECIPES)}")
     ov = copy.deepcopy(RECIPES[recipe]) | {'recipe': recipe} | ov     # the recipe over the preset, the options over both
     if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and get_config(preset).backbone == 'mobilesam':
