@@ -4,13 +4,13 @@
 
 # %% ../nbs/11c_cli.ipynb #27ea9155
 from __future__ import annotations
-import io, os, sys, copy, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
+import io, os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
 from pathlib import Path
 from typing import NamedTuple
 import torch
 from torch import nn
 from torch.utils.data import Dataset
-from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS, RECIPES
+from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS, RECIPES, recipe_fields
 from .model import LangSAM, VARIANTS, variant_config
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_diff, config_from_dict
 from .trainer import Trainer, PRECISIONS, make_accelerator, evaluate
@@ -349,8 +349,7 @@ def config_from_args(args) -> LangSAMConfig:
     ov.update(parse_sets(getattr(args, 'set', ())))
     recipe = getattr(args, 'recipe', 'shared')
     if recipe == 'own': recipe = own_recipe(getattr(args, 'method', 'langsam'), data)
-    if recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; known: own, {', '.join(RECIPES)}")
-    ov = copy.deepcopy(RECIPES[recipe]) | {'recipe': recipe} | ov     # the recipe over the preset, the options over both
+    ov = recipe_fields(recipe) | ov                                   # the recipe over the preset, the options over both
     if args.backbone is not None and args.backbone != 'mobilesam' and args.checkpoint is None and get_config(preset).backbone == 'mobilesam':
         ov['checkpoint'], ov['channels'] = None, 352                # another encoder than the preset's: random unless given
     if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train

@@ -14,8 +14,8 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'SCHEDULES', 'RECIPE_FIELDS', 'RECIPES', 'CONFIGS', 'default_device',
            'seed_everything', 'in_test', 'is_terminal', 'cache_dir', 'atomic_write', 'file_sha256', 'hub_offline',
-           'hub_reachable', 'LangSAMConfig', 'get_config', 'apply_recipe', 'check_features', 'check_task_emb',
-           'check_top_k', 'plot_routing_heatmap', 'show_images', 'draw_architecture']
+           'hub_reachable', 'LangSAMConfig', 'get_config', 'recipe_fields', 'apply_recipe', 'check_features',
+           'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images', 'draw_architecture']
 
 # %% ../nbs/00_core.ipynb #a7b33eb9
 def default_device() -> torch.device:
@@ -225,12 +225,17 @@ def get_config(name:str='tiny', # preset name: a key of CONFIGS ('tiny', 'tiny_p
     return replace(CONFIGS[name], **overrides)
 
 # %% ../nbs/00_core.ipynb #fb428c96
+def recipe_fields(name:str # a key of RECIPES
+                 ) -> dict:  # {field: value} to set over a config, `recipe` naming it
+    "A recipe's config fields (a copy: the table stays as it is); an unknown name raises a ValueError listing the known."
+    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known: {list(RECIPES)}")
+    return copy.deepcopy(RECIPES[name]) | {'recipe': name}
+
 def apply_recipe(cfg:LangSAMConfig, # any config (a preset with overrides)
                  name:str,          # a key of RECIPES
                 ) -> LangSAMConfig:
-    "`cfg` with the recipe's fields set and `recipe` naming it; an unknown name raises a ValueError listing the known."
-    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known: {list(RECIPES)}")
-    return replace(cfg, recipe=name, **copy.deepcopy(RECIPES[name]))   # a copy: the table stays as it is
+    "`cfg` with the recipe's fields set and `recipe` naming it."
+    return replace(cfg, **recipe_fields(name))
 
 # %% ../nbs/00_core.ipynb #4ec351a0
 def check_features(x:Tensor,            # feature map, expected (B, C, H, W)
