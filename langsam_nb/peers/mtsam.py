@@ -20,7 +20,7 @@ from .fgmoe import task_emb_table, select_tasks, peer_options
 # %% auto #0
 __all__ = ['SAM_UNUSED', 'PEER_OPTIONS', 'SAMAttention', 'SAMMLP', 'TwoWayBlock', 'TwoWayTransformer', 'SAMMaskDecoder',
            'DensePE', 'load_sam_decoder', 'neck_from_fv', 'TaskDecoders', 'MTSAMDec', 'ToRA', 'ToRALinear',
-           'orthogonal_reg', 'MTSAMToRA', 'build_mtsam_dec', 'build_mtsam_tora']
+           'orthogonal_reg', 'MTSAMToRA', 'build_mtsam_dec', 'build_mtsam_tora', 'change_comparisons']
 
 # %% ../../nbs/peers/04_mtsam.ipynb #31cb8a62
 class SAMAttention(nn.Module):
@@ -387,3 +387,17 @@ def build_mtsam_tora(cfg:LangSAMConfig, num_classes:dict|None, task_emb:dict,
                      **kw) -> MTSAMToRA:    # overrides of PEER_OPTIONS entries
     "MTSAM-ToRA for a config: ToRA + LayerNorm tuning of MobileSAM's encoder (trains on images), task decoders."
     return MTSAMToRA(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'MTSAM-ToRA', tuple(_TORA)))
+
+# %% ../../nbs/peers/04_mtsam.ipynb #5dbc3913
+def change_comparisons(dm,                                   # Δm per run and seed: name, seed, reference, delta_m (results/mtsam_delta_m.csv)
+                       reference:str='STL (shared recipe)',  # the one reference both sides of every comparison use
+                       methods=('MTSAM-Dec', 'MTSAM-ToRA'),  # the methods whose variants are compared with them
+                      ) -> dict:                             # {variant: (its method, Comparison, Holm p)}
+    "Every stored variant '<method>-...' against its method, Δm against one reference, paired by seed; Holm over the family."
+    from langsam_nb.sweep import compare, holm
+    d = dm[dm.reference == reference]
+    seeds = lambda n: dict(d[d.name == n][['seed', 'delta_m']].values)
+    pairs = [(a, b) for b in methods for a in sorted(set(d.name)) if a.startswith(b + '-')]
+    if not pairs: raise ValueError(f"no variant of {list(methods)} has a Δm against {reference!r}")
+    cs = [compare(seeds(a), seeds(b)) for a, b in pairs]
+    return {a: (b, c, h) for (a, b), c, h in zip(pairs, cs, holm([c.p for c in cs]))}
