@@ -442,6 +442,75 @@ def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are 
         if mp[u] >= 0: m += 1
     return m
 
+
+# %% ../nbs/07a_metrics.ipynb #581e3257
+@numba.njit(cache=True, nogil=True)
+def _flip(sp, stk, via, last, mine, theirs):
+    "Flip the augmenting path stk[0], via[0], stk[1], ..., stk[sp], last: stk[i] pairs with via[i], stk[sp] with `last`."
+    for i in range(sp, -1, -1):
+        x = last if i == sp else via[i]
+        mine[stk[i]] = x; theirs[x] = stk[i]
+
+@numba.njit(cache=True, nogil=True)
+def _augment_from_gt(g0, gptr, gnbr, on, mp, mg, seen, stamp, stk, it, via):
+    "Search an alternating path from the free gt g0 to a free pred that is on; flip it and return True, or False."
+    sp = 0; stk[0] = g0; it[0] = gptr[g0]                   # stk[i]: gt at depth i; via[i]: the pred taken from it
+    while sp >= 0:
+        g, u = stk[sp], -1
+        while it[sp] < gptr[g + 1]:                         # the next pred next to g that is on and not seen yet
+            u = gnbr[it[sp]]; it[sp] += 1
+            if on[u] and seen[u] != stamp: break
+            u = -1
+        if u < 0: sp -= 1; continue                         # a dead end: back up
+        seen[u] = stamp
+        if mp[u] < 0: _flip(sp, stk, via, u, mg, mp); return True   # a free pred: the path is augmenting
+        via[sp] = u; sp += 1; stk[sp] = mp[u]; it[sp] = gptr[mp[u]]  # on along u's pair
+    return False
+
+@numba.njit(cache=True, nogil=True)
+def _augment_from_pred(v0, indptr, nbr, mp, mg, seen, stamp, stk, it, via):
+    "Search an alternating path from the free pred v0 to a free gt; flip it and return True, or False."
+    sp = 0; stk[0] = v0; it[0] = indptr[v0]                 # stk[i]: pred at depth i; via[i]: the gt taken from it
+    while sp >= 0:
+        u, g = stk[sp], -1
+        while it[sp] < indptr[u + 1]:
+            g = nbr[it[sp]]; it[sp] += 1
+            if seen[g] != stamp: break
+            g = -1
+        if g < 0: sp -= 1; continue
+        seen[g] = stamp
+        if mg[g] < 0: _flip(sp, stk, via, g, mp, mg); return True
+        via[sp] = g; sp += 1; stk[sp] = mg[g]; it[sp] = indptr[mg[g]]
+    return False
+
+
+# %% ../nbs/07a_metrics.ipynb #fb443c0f
+@numba.njit(cache=True, nogil=True)
+def _update_matching(indptr, nbr, gptr, gnbr, # the two CSRs of `_pairs_kernel`
+                     alive,                   # (n,) bool: preds 0..n-1 on at this threshold; preds >= n are off
+                     on, mp, mg,              # (n_p,) on before, (n_p,) gt of each pred, (n_g,) pred of each gt: a maximum matching of `on`
+                     state,                   # int64 [preds < this may be on, matching size, last visit stamps of preds, of gts]
+                     seen_p, seen_g, work):   # (n_p,), (n_g,) int64 visit stamps; (3, max(n_p, n_g) + 1) int64 scratch
+    "Turn `on` into `alive` one pred at a time, keeping mp/mg a maximum matching (one search per change); its size."
+    n = len(alive); stk, it, via = work[0], work[1], work[2]
+    size, stamp = state[1], state[2] + 1                    # a fresh stamp; a failed search's marks stay until one succeeds
+    for u in range(state[0]):                               # off first: a lost pair's gt looks for a free pred
+        if on[u] and not (u < n and alive[u]):
+            on[u] = False; g = mp[u]
+            if g >= 0:
+                mp[u] = -1; mg[g] = -1
+                if _augment_from_gt(g, gptr, gnbr, on, mp, mg, seen_p, stamp, stk, it, via): stamp += 1
+                else: size -= 1
+    state[2] = stamp; stamp = state[3] + 1
+    for u in range(n):                                      # then on: a new pred looks for a free gt
+        if alive[u] and not on[u]:
+            on[u] = True
+            if _augment_from_pred(u, indptr, nbr, mp, mg, seen_g, stamp, stk, it, via): stamp += 1; size += 1
+    state[0], state[1], state[3] = n, size, stamp
+    return size
+
+
+# %% ../nbs/07a_metrics.ipynb #d8bb14b1
 def _disk_offsets(r:float) -> tuple:
     "(dy, dx) int64 arrays of the integer offsets within distance r (sqrt(dy² + dx²) <= r, as the k-d tree measures), row-major."
     R = int(math.floor(r)); dy, dx = np.mgrid[-R:R + 1, -R:R + 1]
@@ -450,22 +519,27 @@ def _disk_offsets(r:float) -> tuple:
 
 @numba.njit(cache=True, nogil=True)
 def _pairs_kernel(pidx, gy, gx, dys, dxs, n_p):
-    "CSR (indptr (n_p + 1,), nbr) of the (pred, gt) pairs within the disk, each pred's gts ascending. pidx: (H, W) pred number + 1, 0 = none."
-    H, W = pidx.shape
-    indptr = np.zeros(n_p + 1, np.int64)
-    for g in range(len(gy)):                                # pass 1: pairs per pred, looking around the (few) gts
+    """The (pred, gt) pairs within the disk as two CSRs: by pred (indptr (n_p + 1,), nbr: each pred's gts ascending)
+    and by gt (gptr (n_g + 1,), gnbr: each gt's preds). pidx: (H, W) pred number + 1, 0 = none."""
+    H, W = pidx.shape; n_g = len(gy)
+    indptr, gptr = np.zeros(n_p + 1, np.int64), np.zeros(n_g + 1, np.int64)
+    for g in range(n_g):                                    # pass 1: pairs per pred and per gt, looking around the (few) gts
         for o in range(len(dys)):
             y, x = gy[g] + dys[o], gx[g] + dxs[o]
-            if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0: indptr[pidx[y, x]] += 1
+            if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0: indptr[pidx[y, x]] += 1; gptr[g + 1] += 1
     for u in range(n_p): indptr[u + 1] += indptr[u]
-    fill, nbr = indptr[:-1].copy(), np.empty(indptr[n_p], np.int64)
-    for g in range(len(gy)):                                # pass 2: gts in ascending order, so each pred's list is sorted
+    for g in range(n_g): gptr[g + 1] += gptr[g]
+    fill, nbr, gnbr = indptr[:-1].copy(), np.empty(indptr[n_p], np.int64), np.empty(gptr[n_g], np.int64)
+    for g in range(n_g):                                    # pass 2: gts in ascending order, so each pred's list is sorted
+        k = gptr[g]
         for o in range(len(dys)):
             y, x = gy[g] + dys[o], gx[g] + dxs[o]
             if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0:
-                u = pidx[y, x] - 1; nbr[fill[u]] = g; fill[u] += 1
-    return indptr, nbr
+                u = pidx[y, x] - 1; nbr[fill[u]] = g; fill[u] += 1; gnbr[k] = u; k += 1
+    return indptr, nbr, gptr, gnbr
 
+
+# %% ../nbs/07a_metrics.ipynb #9e2ef170
 def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after NMS, if used)
                     gt:np.ndarray,        # (H, W) bool ground-truth boundary pixels (thinned)
                     thresholds,           # (T,) thresholds, pixel is on when prob >= t
@@ -487,8 +561,9 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
     if n_g:
         pidx = np.zeros((H, W), np.int64); pidx[py, px] = np.arange(1, n_p + 1)   # the candidates by position
-        indptr, nbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)   # CSR, by (pred, gt)
-        mp = np.full(n_p, -1, np.int64)                                            # the matching, warm-started across thresholds
+        indptr, nbr, gptr, gnbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)
+        mp, mg, on = np.full(n_p, -1, np.int64), np.full(n_g, -1, np.int64), np.zeros(n_p, bool)   # the matching, kept across thresholds
+        state, seen_p, seen_g, work = np.zeros(4, np.int64), np.zeros(n_p, np.int64), np.zeros(n_g, np.int64), np.empty((3, max(n_p, n_g) + 1), np.int64)
         if matching == 'distance': pred_of = np.repeat(np.arange(n_p), np.diff(indptr))   # (pairs,) the pred of each pair
     last = -1
     for k, t in enumerate(thresholds):
@@ -502,7 +577,10 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
             alive = np.concatenate([alive, np.zeros(n_p - n_on, bool)])
             a = alive[pred_of]; pr, gc = pred_of[a], nbr[a]
             out[0, k] = np.count_nonzero(np.bincount(gc, minlength=n_g)); out[2, k] = np.count_nonzero(np.bincount(pr))
-        else: out[0, k] = out[2, k] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
+        elif state[0] == 0:                                 # the first matching: Hopcroft-Karp from scratch
+            out[0, k] = out[2, k] = state[1] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
+            on[:n_on] = alive; mg[mp[mp >= 0]] = np.flatnonzero(mp >= 0); state[0] = n_on
+        else: out[0, k] = out[2, k] = _update_matching(indptr, nbr, gptr, gnbr, alive, on, mp, mg, state, seen_p, seen_g, work)
     return out
 
 # %% ../nbs/07a_metrics.ipynb #c2279118
