@@ -365,6 +365,78 @@ def thin(B:np.ndarray) -> np.ndarray:
     out = np.zeros_like(B, dtype=bool); out[ys[keep], xs[keep]] = True
     return out
 
+# %% ../nbs/07a_metrics.ipynb #b34f9641
+@numba.njit(cache=True, nogil=True)
+def _set_prefix(P, Q, code, flat, offs, n_old, n_new):
+    "Make P (on), Q (pixel number + 1) and code (8-neighbour code) describe the first n_new pixels of `flat` instead of the first n_old."
+    for i in range(n_old - 1, n_new - 1, -1):              # leaving: off, and out of the neighbours' codes
+        f = flat[i]; P[f] = False; Q[f] = 0
+        for b in range(8):
+            k = Q[f + offs[b]] - 1
+            if k >= 0: code[k] &= ~(1 << ((b + 4) % 8))     # the neighbour at offset b sees this pixel at b + 4 (mod 8)
+    for i in range(n_old, n_new):                           # entering: on, its own code, and into the neighbours' codes
+        f = flat[i]; P[f] = True; Q[f] = i + 1; c = 0
+        for b in range(8):
+            k = Q[f + offs[b]] - 1
+            if k >= 0: c |= 1 << b; code[k] |= 1 << ((b + 4) % 8)
+        code[i] = c
+
+
+# %% ../nbs/07a_metrics.ipynb #a1eb41e8
+@numba.njit(cache=True, nogil=True)
+def _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, lists, dirty):
+    "Delete the nk pixels in `kill`; queue their neighbours still on for the subiterations in `lists`, mark them dirty. New nd."
+    for j in range(nk):
+        i = kill[j]; alive[i] = False; P[flat[i]] = False; Q[flat[i]] = 0; deleted[nd] = i; nd += 1
+    for j in range(nk):
+        for b in range(8):
+            k = Q[flat[kill[j]] + offs[b]] - 1
+            if k < 0: continue
+            dirty[k] = True
+            for t in lists:
+                if not inpend[t, k]: inpend[t, k] = True; pend[t, npend[t]] = k; npend[t] += 1
+    return nd
+
+@numba.njit(cache=True, nogil=True)
+def _thin_prefix(P, Q, code, flat, n, offs, luts):
+    "`_thin_kernel` of the first n pixels of `flat`, which P/Q/code describe (`_set_prefix`): (n,) bool survivors. P/Q are restored."
+    alive, dirty = np.ones(n, np.bool_), np.zeros(n, np.bool_)
+    pend = np.empty((2, n), np.int64); npend = np.zeros(2, np.int64); inpend = np.zeros((2, n), np.bool_)
+    work, kill, deleted = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    nk, nd = 0, 0
+    for i in range(n):                                      # subiteration 1, every pixel: the stored codes are this map's
+        if luts[0, code[i]]: kill[nk] = i; nk += 1
+    nd = _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, (0,), dirty)
+    nk = 0
+    for i in range(n):                                      # subiteration 2, every pixel: recompute next to a deletion
+        if not alive[i]: continue
+        c = code[i]
+        if dirty[i]:
+            c = 0
+            for b in range(8):
+                if P[flat[i] + offs[b]]: c |= 1 << b
+        if luts[1, c]: kill[nk] = i; nk += 1
+    nd = _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, (0, 1), dirty)
+    s, idle = 0, 0
+    while idle < 2:                                         # from here as `_thin_kernel`: the pixels next to a deletion look again
+        m = npend[s]
+        if m == 0: idle += 1; s = 1 - s; continue
+        idle = 0
+        for j in range(m): work[j] = pend[s, j]; inpend[s, pend[s, j]] = False
+        npend[s], nk = 0, 0
+        for j in range(m):
+            i = work[j]
+            if not alive[i]: continue
+            c = 0
+            for b in range(8):
+                if P[flat[i] + offs[b]]: c |= 1 << b
+            if luts[s, c]: kill[nk] = i; nk += 1
+        nd = _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, (0, 1), dirty)
+        s = 1 - s
+    for j in range(nd): i = deleted[j]; P[flat[i]] = True; Q[flat[i]] = i + 1
+    return alive
+
+
 # %% ../nbs/07a_metrics.ipynb #272b963b
 SEISM_THRESHOLDS = np.array([0.001, *np.round(np.arange(1, 100) / 100, 2), 0.999])   # SEISM parameters/HED.txt
 
@@ -489,24 +561,25 @@ def _augment_from_pred(v0, indptr, nbr, mp, mg, seen, stamp, stk, it, via):
 def _update_matching(indptr, nbr, gptr, gnbr, # the two CSRs of `_pairs_kernel`
                      alive,                   # (n,) bool: preds 0..n-1 on at this threshold; preds >= n are off
                      on, mp, mg,              # (n_p,) on before, (n_p,) gt of each pred, (n_g,) pred of each gt: a maximum matching of `on`
-                     state,                   # int64 [preds < this may be on, matching size, last visit stamps of preds, of gts]
+                     state,                   # int64 [preds < this may be on, matching size, preds on, last visit stamp of preds, of gts]
                      seen_p, seen_g, work):   # (n_p,), (n_g,) int64 visit stamps; (3, max(n_p, n_g) + 1) int64 scratch
     "Turn `on` into `alive` one pred at a time, keeping mp/mg a maximum matching (one search per change); its size."
-    n = len(alive); stk, it, via = work[0], work[1], work[2]
-    size, stamp = state[1], state[2] + 1                    # a fresh stamp; a failed search's marks stay until one succeeds
+    n, n_g = len(alive), len(mg); stk, it, via = work[0], work[1], work[2]
+    size, n_on, stamp = state[1], state[2], state[3] + 1   # a fresh stamp; a failed search's marks stay until one succeeds
     for u in range(state[0]):                               # off first: a lost pair's gt looks for a free pred
         if on[u] and not (u < n and alive[u]):
-            on[u] = False; g = mp[u]
-            if g >= 0:
-                mp[u] = -1; mg[g] = -1
-                if _augment_from_gt(g, gptr, gnbr, on, mp, mg, seen_p, stamp, stk, it, via): stamp += 1
-                else: size -= 1
-    state[2] = stamp; stamp = state[3] + 1
+            on[u] = False; n_on -= 1; g = mp[u]
+            if g < 0: continue
+            mp[u] = -1; mg[g] = -1; size -= 1
+            if n_on > size and _augment_from_gt(g, gptr, gnbr, on, mp, mg, seen_p, stamp, stk, it, via):   # (no free pred: no path)
+                size += 1; stamp += 1
+    state[3] = stamp; stamp = state[4] + 1
     for u in range(n):                                      # then on: a new pred looks for a free gt
         if alive[u] and not on[u]:
-            on[u] = True
-            if _augment_from_pred(u, indptr, nbr, mp, mg, seen_g, stamp, stk, it, via): stamp += 1; size += 1
-    state[0], state[1], state[3] = n, size, stamp
+            on[u] = True; n_on += 1
+            if n_g > size and _augment_from_pred(u, indptr, nbr, mp, mg, seen_g, stamp, stk, it, via):   # (no free gt: no path)
+                size += 1; stamp += 1
+    state[0], state[1], state[2], state[4] = n, size, n_on, stamp
     return size
 
 
@@ -559,18 +632,22 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     py, px = py[order], px[order]; neg = -prob[py, px]
     n_p, offs = len(py), _offsets(W)
     flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
+    code, cur = np.zeros(n_p, np.int64), 0                 # the 8-neighbour codes of the pixels on (the first `cur`)
     if n_g:
         pidx = np.zeros((H, W), np.int64); pidx[py, px] = np.arange(1, n_p + 1)   # the candidates by position
         indptr, nbr, gptr, gnbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)
         mp, mg, on = np.full(n_p, -1, np.int64), np.full(n_g, -1, np.int64), np.zeros(n_p, bool)   # the matching, kept across thresholds
-        state, seen_p, seen_g, work = np.zeros(4, np.int64), np.zeros(n_p, np.int64), np.zeros(n_g, np.int64), np.empty((3, max(n_p, n_g) + 1), np.int64)
+        state, seen_p, seen_g, work = np.zeros(5, np.int64), np.zeros(n_p, np.int64), np.zeros(n_g, np.int64), np.empty((3, max(n_p, n_g) + 1), np.int64)
         if matching == 'distance': pred_of = np.repeat(np.arange(n_p), np.diff(indptr))   # (pairs,) the pred of each pair
     last = -1
     for k, t in enumerate(thresholds):
         n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t: the first n_on
         if n_on == last: out[:, k] = out[:, k - 1]; continue   # the same pixels on as at the previous threshold
         last = n_on
-        alive = _thin_kernel(P, Q, flat[:n_on], offs, _THIN_LUTS) if thin_pred else np.ones(n_on, bool)   # (n_on,)
+        if thin_pred:
+            _set_prefix(P, Q, code, flat, offs, cur, n_on); cur = n_on
+            alive = _thin_prefix(P, Q, code, flat, n_on, offs, _THIN_LUTS)   # (n_on,)
+        else: alive = np.ones(n_on, bool)
         out[3, k] = np.count_nonzero(alive)
         if n_g == 0 or out[3, k] == 0: continue
         if matching == 'distance':
@@ -579,7 +656,7 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
             out[0, k] = np.count_nonzero(np.bincount(gc, minlength=n_g)); out[2, k] = np.count_nonzero(np.bincount(pr))
         elif state[0] == 0:                                 # the first matching: Hopcroft-Karp from scratch
             out[0, k] = out[2, k] = state[1] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
-            on[:n_on] = alive; mg[mp[mp >= 0]] = np.flatnonzero(mp >= 0); state[0] = n_on
+            on[:n_on] = alive; mg[mp[mp >= 0]] = np.flatnonzero(mp >= 0); state[0], state[2] = n_on, out[3, k]
         else: out[0, k] = out[2, k] = _update_matching(indptr, nbr, gptr, gnbr, alive, on, mp, mg, state, seen_p, seen_g, work)
     return out
 
@@ -594,8 +671,8 @@ class BoundaryODSF(Metric):
 
     def __init__(self,
                  max_dist:float=0.011,       # tolerance / image diagonal: 0.011 NYUD-v2, 0.0075 PASCAL-Context
-                 thresholds=None,            # None = SEISM's 101; an int n = n evenly spaced (faster); or a sequence
-                 matching:str='one_to_one',  # 'one_to_one' (max bipartite matching) or 'distance' (approximate, faster)
+                 thresholds=None,            # None = SEISM's 101; an int n = n evenly spaced; or a sequence
+                 matching:str='one_to_one',  # 'one_to_one' (max bipartite matching) or 'distance' (an approximation, no faster)
                  nms:bool=True,              # non-maximum suppression of the probability map first
                  thin_pred:bool=True,        # thin each binarised prediction
                  thin_gt:bool=True,          # thin the ground-truth boundary map
