@@ -24,6 +24,9 @@ stops the build, as it would stop Quarto. A figure whose cell has neither gets n
 tools/check_pages.py fails on; the build names such cells. Tables: a cell whose text is numeric (`-1.17 ± 3.22*`,
 `+0.09 [-0.23, +0.41]`) or has no space gets the class `nowrap` (kept on one line; see check_pages' `numbers` check).
 
+Code: `#| echo: false` hides a cell's code; `#| code-fold: true` folds it, as Quarto does: the code sits in a closed
+<details> labelled by `#| code-summary:` (default "Code"), one click away, and the outputs show as usual.
+
 Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR] [--no-math]     (OUT_DIR defaults to _site)
 """
 import argparse, base64, copy, html, mimetypes, json, os, posixpath, re, shutil, subprocess, sys, time, warnings
@@ -141,6 +144,8 @@ def prepare(nb, name='notebook'):
         c.metadata.pop('tags', None)
         tags = []
         if d.get('echo', '').lower() == 'false' or not c.source: tags.append('nb-no-input')
+        elif d.get('code-fold', '').lower() == 'true':        # Quarto's folded code: shown on a click, `code-summary` its label
+            tags.append('nb-code-fold'); c.metadata['code_summary'] = d.get('code-summary', 'Code').strip('"\'') or 'Code'
         if d.get('output', '').lower() == 'false': tags.append('nb-no-output')
         if d.get('eval', '').lower() == 'false': c.outputs = []
         c.outputs, n = clean_outputs(c.get('outputs', []))
@@ -276,6 +281,27 @@ def mark_cells(body, math=()):
     return _re_cell.sub(sub, body)
 
 
+_re_fold_cell = re.compile(r'<div class="cell [^"]*celltag_nb-code-fold[^"]*"[^>]*>')
+_re_div = re.compile(r'<(/?)div\b', re.I)
+
+
+def fold_code(body, summaries):
+    "Wrap the input of each cell tagged `nb-code-fold` in <details> (closed), labelled by its summary, in page order."
+    out, pos, k = [], 0, 0
+    for m in _re_fold_cell.finditer(body):
+        start = body.find('<div class="input">', m.end())
+        if start < 0: raise RuntimeError('a folded cell without an input block')
+        depth, end = 0, None
+        for d in _re_div.finditer(body, start):            # the end of the input block: its div's matching </div>
+            depth += -1 if d.group(1) else 1
+            if depth == 0: end = body.index('>', d.end()) + 1; break
+        if end is None: raise RuntimeError('unbalanced <div> in a folded cell')
+        label = html.escape(summaries[k] if k < len(summaries) else 'Code'); k += 1
+        out += [body[pos:start], f'<details class="code-fold"><summary>{label}</summary>', body[start:end], '</details>']
+        pos = end
+    return ''.join(out + [body[pos:]])
+
+
 def strip_remote(body):
     "Remove tags that would load remote resources; returns (body, number removed)."
     body, n1 = _re_remote_script.subn('', body)
@@ -323,6 +349,8 @@ pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monos
 .cell { margin: 0.9em 0; }
 .code_cell .input_area { background: var(--code-bg); border: 1px solid var(--line); border-radius: 6px; padding: 0.6em 0.9em; }
 .code_cell .input_area .highlight { background: none; }
+details.code-fold > summary { cursor: pointer; color: var(--muted); font-size: 0.9rem; margin: 0.2em 0; }
+details.code-fold[open] > summary { margin-bottom: 0.4em; }
 .output_wrapper { margin-top: 0.35em; }
 .output_subarea { padding: 0.3em 0.9em; overflow-x: auto; }
 .output_text pre, .output_stream pre { color: #24292f; }
@@ -437,6 +465,7 @@ def build(out, nbs, site='langsam_nb', quiet=False, math=True):
         body, n_remote = strip_remote(body)
         body = _re_ipynb_href.sub(r'\1\2.html', body)      # links between notebooks point at the pages
         body = mark_cells(body, exporter.math)
+        body = fold_code(body, [c.metadata['code_summary'] for c in nbp.cells if 'nb-code-fold' in c.metadata.get('tags', ())])
         bodies.append(body); maths.append(exporter.math)
         notes.append((n_remote, dropped))
     t_conv = time.time()
