@@ -15,7 +15,8 @@ from torch import Tensor
 __all__ = ['NYUD_TASKS', 'PASCAL_TASKS', 'ALL_TASKS', 'SCHEDULES', 'RECIPE_FIELDS', 'RECIPES', 'CONFIGS', 'default_device',
            'seed_everything', 'in_test', 'is_terminal', 'cache_dir', 'atomic_write', 'file_sha256', 'hub_offline',
            'hub_reachable', 'LangSAMConfig', 'get_config', 'recipe_fields', 'apply_recipe', 'check_features',
-           'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images', 'draw_architecture']
+           'check_task_emb', 'check_top_k', 'plot_routing_heatmap', 'show_images', 'md_table', 'df_to_md',
+           'draw_architecture']
 
 # %% ../nbs/00_core.ipynb #a7b33eb9
 def default_device() -> torch.device:
@@ -308,6 +309,33 @@ def show_images(images,        # list of (H, W) or (H, W, 3) arrays/tensors, or 
         if titles: ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_core.ipynb #4070ced8
+_RULE = {'l': '---', 'r': '---:', 'c': ':---:'}
+
+def md_table(header,               # the column names
+             rows,                 # rows of cells (any values: str() of each)
+             align:str|None=None,  # a letter per column, l(eft), r(ight) or c(entre); default: the first l, the rest r
+            ) -> str:
+    "A markdown table (no extra dependency)."
+    header = [str(h) for h in header]
+    align = align or 'l' + 'r' * (len(header) - 1)
+    if len(align) != len(header) or set(align) - set(_RULE):
+        raise ValueError(f"align needs one of l/r/c per column ({len(header)}), got {align!r}")
+    line = lambda cells: '|' + '|'.join(f' {c} ' if c else ' ' for c in cells) + '|'
+    out = [line(header), '|' + '|'.join(_RULE[a] for a in align) + '|']
+    for r in rows:
+        r = [str(v) for v in r]
+        if len(r) != len(header): raise ValueError(f"a row has {len(r)} cells, the header {len(header)}: {r}")
+        out.append(line(r))
+    return '\n'.join(out)
+
+def df_to_md(df,                   # a pandas DataFrame
+             first:str='',         # the name of the first column, which holds the index
+             align:str|None=None,  # as in `md_table`
+            ) -> str:
+    "A DataFrame as a markdown table, its index as the first column."
+    return md_table([first, *df.columns], ([i, *r] for i, r in zip(df.index, df.values)), align)
 
 # %% ../nbs/00_core.ipynb #f1381aaa
 def draw_architecture(cfg:LangSAMConfig|None=None, # the preset whose sizes the labels give (None = 'tiny')

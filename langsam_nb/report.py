@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
-from .core import LangSAMConfig, atomic_write, plot_routing_heatmap
+from .core import LangSAMConfig, atomic_write, plot_routing_heatmap, md_table
 from .data import collate, unpad
 from .checkpoint import config_diff, config_from_dict
 
@@ -275,13 +275,12 @@ def metrics_table(columns:dict,          # {column: {task: {metric: value}}}; ro
                   rows:dict|None=None    # {task: [metric, ...]} to show only these rows
                  ) -> str:
     "A markdown table, one row per (task, metric), one column per result set."
-    names = list(columns)
-    lines = ['| task | metric | ' + ' | '.join(names) + ' |', '|---|---|' + '---:|' * len(names)]
+    names, body = list(columns), []
     for t, ms in columns[names[0]].items():
         for m in (k for k in ms if (rows is None or k in rows.get(t, ())) and higher_is_better(specs[t], k) is not None):
             arrow = ' ↑' if higher_is_better(specs[t], m) else ' ↓'
-            lines.append(f"| {t} | {m}{arrow} | " + ' | '.join(_fmt(columns[n].get(t, {}).get(m)) for n in names) + ' |')
-    return '\n'.join(lines)
+            body.append([t, m + arrow, *(_fmt(columns[n].get(t, {}).get(m)) for n in names)])
+    return md_table(['task', 'metric', *names], body, 'll' + 'r' * len(names))
 
 def margins(model:dict, baseline:dict, specs:dict) -> dict:
     "{'task/metric': relative margin of the model over a baseline in %}; positive = the model is better."

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, sys, json, time, math, shlex, signal, argparse, subprocess, contextlib, io, warnings
 from pathlib import Path
 from typing import NamedTuple
-from .core import atomic_write
+from .core import atomic_write, md_table
 from .cli import train_parser, config_from_args, data_spec
 
 # %% auto #0
@@ -456,10 +456,9 @@ def summary(df, reference:str|None=None,   # column the others are compared with
 def to_markdown(table) -> str:
     "A summary table as markdown (no extra dependency), followed by its legend when it has one."
     cols = list(table.columns)
-    lines = ['| task | metric | ' + ' | '.join(cols) + ' |', '|---|---|' + '---:|' * len(cols)]
-    lines += [f"| {t} | {m} | " + ' | '.join(str(v) for v in row) + ' |' for (t, m), row in zip(table.index, table.values)]
+    text = md_table(['task', 'metric', *cols], ([t, m, *row] for (t, m), row in zip(table.index, table.values)), 'll' + 'r' * len(cols))
     legend = table.attrs.get('legend')
-    return '\n'.join(lines) + (f"\n\n{legend}" if legend else '')
+    return text + (f"\n\n{legend}" if legend else '')
 
 # %% ../nbs/11d_sweep.ipynb #04089e6a
 def comparisons(df, pairs:list,           # [(a, b), ...]: entry a against entry b
