@@ -24,7 +24,8 @@ stops the build, as it would stop Quarto. A figure whose cell has neither gets n
 tools/check_pages.py fails on; the build names such cells. Tables: a cell whose text is numeric (`-1.17 ± 3.22*`,
 `+0.09 [-0.23, +0.41]`) or has no space gets the class `nowrap` (kept on one line; see check_pages' `numbers` check).
 
-Code: `#| echo: false` hides a cell's code; `#| code-fold: true` folds it, as Quarto does: the code sits in a closed
+Headings get Quarto's ids (lowercase, punctuation dropped: `## The verdict` is `#the-verdict`), so in-page links
+written for the real site work here too. Code: `#| echo: false` hides a cell's code; `#| code-fold: true` folds it, as Quarto does: the code sits in a closed
 <details> labelled by `#| code-summary:` (default "Code"), one click away, and the outputs show as usual.
 
 Usage: .venv/bin/python tools/build_html.py [OUT_DIR] [--nbs NBS_DIR] [--no-math]     (OUT_DIR defaults to _site)
@@ -302,6 +303,30 @@ def fold_code(body, summaries):
     return ''.join(out + [body[pos:]])
 
 
+_re_heading = re.compile(r'<h([1-6]) id="([^"]*)"(.*?)</h\1>', re.S)
+_re_anchor_link = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+
+
+def pandoc_id(text):
+    "The id Quarto (pandoc) gives a heading: its text lowercased, punctuation but _ - . dropped, spaces as hyphens, from the first letter."
+    t = ''.join(ch for ch in text.lower() if ch.isalnum() or ch in '_-. ')
+    t = re.sub(r'\s+', '-', t.strip())
+    t = re.sub(r'^[^a-z\u00e0-\uffff]+', '', t)
+    return t or 'section'
+
+
+def quarto_ids(body):
+    "Give the headings Quarto's ids (nbconvert keeps the case and the punctuation), so that `[text](#id)` links work on both sites."
+    ren, seen = {}, {}
+    for m in _re_heading.finditer(body):
+        text = html.unescape(re.sub(r'<[^>]+>', '', _re_anchor_link.sub('', m.group(3))))
+        new = pandoc_id(text); n = seen.get(new, 0); seen[new] = n + 1
+        ren[m.group(2)] = new if n == 0 else f'{new}-{n}'
+    if not ren: return body
+    pat = re.compile(r'((?:id|href)=")(#?)(' + '|'.join(re.escape(k) for k in sorted(ren, key=len, reverse=True)) + r')(")')
+    return pat.sub(lambda m: m.group(1) + m.group(2) + ren[m.group(3)] + m.group(4) if m.group(2) or m.group(1) == 'id="' else m.group(0), body)
+
+
 def strip_remote(body):
     "Remove tags that would load remote resources; returns (body, number removed)."
     body, n1 = _re_remote_script.subn('', body)
@@ -466,6 +491,7 @@ def build(out, nbs, site='langsam_nb', quiet=False, math=True):
         body = _re_ipynb_href.sub(r'\1\2.html', body)      # links between notebooks point at the pages
         body = mark_cells(body, exporter.math)
         body = fold_code(body, [c.metadata['code_summary'] for c in nbp.cells if 'nb-code-fold' in c.metadata.get('tags', ())])
+        body = quarto_ids(body)
         bodies.append(body); maths.append(exporter.math)
         notes.append((n_remote, dropped))
     t_conv = time.time()
