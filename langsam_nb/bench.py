@@ -15,7 +15,8 @@ from .dual import LanguageGuidedMoE
 from .shared import SharedLanguageMoE
 from .model import LangSAM
 from .tasks import task_specs, training_loss
-from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, BoundaryODSF, synth_edges
+from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF
+from .odsf import BoundaryODSF, synth_edges
 from .trainer import Trainer, make_accelerator, PRECISIONS, _no_step_stats
 
 # %% auto #0

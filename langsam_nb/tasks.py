@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from torchmetrics import MetricCollection
 from .core import ALL_TASKS, check_features
-from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, BoundaryODSF, unit_vectors
+from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, unit_vectors
+from .odsf import BoundaryODSF
 
 # %% auto #0
 __all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'upsample_to', 'ce_loss', 'depth_l1_loss',
