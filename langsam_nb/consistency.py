@@ -39,6 +39,7 @@ class RouterFit(NamedTuple):
     @property
     def final(self) -> Tensor: return self.mass[-1]   # (T,)
 
+# %% ../nbs/16_consistency.ipynb #a6867b12
 def fit_router(emb:Tensor,            # (T, d) task embeddings e_t
                target:Tensor,         # (T, E) q_t: each row a distribution over experts (uniform on the task's group)
                steps:int=2000,        # gradient-descent steps (full batch)

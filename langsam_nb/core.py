@@ -25,6 +25,7 @@ def default_device() -> torch.device:
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
+# %% ../nbs/00_core.ipynb #aa4a14df
 def seed_everything(seed:int=0  # seed for Python, NumPy and torch (all devices)
                    ) -> int:
     "Seed every random number generator the package uses; returns the seed."
@@ -32,10 +33,12 @@ def seed_everything(seed:int=0  # seed for Python, NumPy and torch (all devices)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     return seed
 
+# %% ../nbs/00_core.ipynb #8b8af1d7
 def in_test() -> bool:
     "True while `nbdev_test` runs a notebook (it sets `IN_TEST`): progress bars and banners stay quiet."
     return bool(os.environ.get('IN_TEST'))
 
+# %% ../nbs/00_core.ipynb #b270ee0c
 def is_terminal(stream=None) -> bool:
     "Is `stream` (default stderr, where progress goes) a terminal? Progress bars only there: a log file gets lines."
     stream = stream or sys.stderr
@@ -46,6 +49,7 @@ def cache_dir(*parts:str) -> Path:
     "The package's cache folder, `$LANGSAM_CACHE` or `~/.cache/langsam_nb`, joined with `parts` (nothing is created)."
     return Path(os.environ.get('LANGSAM_CACHE') or Path.home() / '.cache' / 'langsam_nb').expanduser().joinpath(*parts)
 
+# %% ../nbs/00_core.ipynb #04cc36ff
 def atomic_write(path,  # destination file (its folder must exist)
                  data   # bytes, str (UTF-8), or a function `write(tmp_path)` that writes the file (e.g. safetensors)
                 ) -> Path:
@@ -59,6 +63,7 @@ def atomic_write(path,  # destination file (its folder must exist)
     finally: tmp.unlink(missing_ok=True)        # only left behind if the write failed
     return path
 
+# %% ../nbs/00_core.ipynb #76ff07ee
 @functools.lru_cache(maxsize=64)
 def _sha256_memo(path:str, size:int, mtime_ns:int) -> str:
     h = hashlib.sha256()
@@ -66,6 +71,7 @@ def _sha256_memo(path:str, size:int, mtime_ns:int) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+# %% ../nbs/00_core.ipynb #c45acb32
 def file_sha256(path) -> str:
     "sha256 (hex) of a file, memoised on (path, size, mtime) so repeated identity checks are free."
     p = Path(path).resolve(); st = p.stat()
@@ -81,6 +87,7 @@ def hub_offline() -> bool:
     except ImportError: return False
     return bool(constants.HF_HUB_OFFLINE)
 
+# %% ../nbs/00_core.ipynb #30a76934
 def hub_reachable(timeout:float=3.0  # seconds for the TCP connection
                  ) -> bool:
     "Does the hub (or the HTTPS proxy, when one is set) accept a TCP connection within `timeout`? No request is sent."
@@ -199,6 +206,7 @@ class LangSAMConfig:
 
     def to_dict(self) -> dict: return asdict(self)
 
+# %% ../nbs/00_core.ipynb #c652bc35
 CONFIGS = {
     'tiny': LangSAMConfig(),
     # the main job on pretrained features: MobileSAM's TinyViT (09b_mobilesam; F_v = 256 + 128 + 64 = 448 channels), its
@@ -232,6 +240,7 @@ def recipe_fields(name:str # a key of RECIPES
     if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known: {list(RECIPES)}")
     return copy.deepcopy(RECIPES[name]) | {'recipe': name}
 
+# %% ../nbs/00_core.ipynb #9e47204d
 def apply_recipe(cfg:LangSAMConfig, # any config (a preset with overrides)
                  name:str,          # a key of RECIPES
                 ) -> LangSAMConfig:
@@ -253,6 +262,7 @@ def check_features(x:Tensor,            # feature map, expected (B, C, H, W)
     if not torch.isfinite(x.sum()) and not torch.isfinite(x).all(): raise ValueError(f"{name} contain NaN or Inf values")
     return x
 
+# %% ../nbs/00_core.ipynb #17deff29
 def check_task_emb(e:Tensor,      # task embedding (d,) or (B, d)
                    dim:int,       # expected d
                    batch:int,     # B of the features it goes with
@@ -267,6 +277,7 @@ def check_task_emb(e:Tensor,      # task embedding (d,) or (B, d)
     if not torch.isfinite(e).all(): raise ValueError(f"{name} contains NaN or Inf values")
     return e
 
+# %% ../nbs/00_core.ipynb #19e6fe87
 def check_top_k(top_k:int, num_experts:int) -> int:
     "Raise a `ValueError` unless 1 <= top_k <= num_experts."
     if not isinstance(top_k, int) or not 1 <= top_k <= num_experts:
@@ -291,6 +302,7 @@ def plot_routing_heatmap(weights,            # (T, E) routing weights: rows are 
     ax.tick_params(axis='y', rotation=0)
     return ax
 
+# %% ../nbs/00_core.ipynb #69455d89
 def show_images(images,        # list of (H, W) or (H, W, 3) arrays/tensors, or (3, H, W) tensors
                 titles=None,   # one title per image
                 ncols:int=4, size:float=2.2, cmap=None):
@@ -330,6 +342,7 @@ def md_table(header,               # the column names
         out.append(line(r))
     return '\n'.join(out)
 
+# %% ../nbs/00_core.ipynb #1714b0bc
 def df_to_md(df,                   # a pandas DataFrame
              first:str='',         # the name of the first column, which holds the index
              align:str|None=None,  # as in `md_table`

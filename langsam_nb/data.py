@@ -43,6 +43,7 @@ def _need(path:Path, what:str) -> Path:
     if not path.is_file(): raise FileNotFoundError(f"missing {what} file: {path}")
     return path
 
+# %% ../nbs/08b_data.ipynb #9541de10
 def read_png(path,                # a PNG or JPEG file
              what:str='image',    # what the file holds, for the error message
              rgb:bool=False       # convert to RGB (images) instead of keeping the stored values (labels)
@@ -56,6 +57,7 @@ def read_png(path,                # a PNG or JPEG file
     except Exception as e: raise ValueError(f"cannot read {what} file {path}: {type(e).__name__}: {e}") from e
     return arr
 
+# %% ../nbs/08b_data.ipynb #c6e51b75
 def read_npy(path, what:str='depth') -> np.ndarray:
     "Load a `.npy` array (no pickles) as float32; unreadable files raise a `ValueError` naming the file."
     path = _need(path, what)
@@ -65,6 +67,7 @@ def read_npy(path, what:str='depth') -> np.ndarray:
     if arr.ndim != 2: raise ValueError(f"{what} file {path} must hold an (H, W) array, got shape {arr.shape}")
     return arr.astype(np.float32)
 
+# %% ../nbs/08b_data.ipynb #4089a34a
 def read_mat(path, what:str, key:str) -> np.ndarray:
     "Load variable `key` from a MATLAB `.mat` file with `scipy.io.loadmat`, naming the file on any failure."
     import scipy.io
@@ -74,6 +77,7 @@ def read_mat(path, what:str, key:str) -> np.ndarray:
     if key not in mat: raise ValueError(f"{what} file {path} has no variable {key!r} (found {[k for k in mat if not k.startswith('__')]})")
     return mat[key]
 
+# %% ../nbs/08b_data.ipynb #fbafa59a
 def read_split(path) -> list[str]:
     "Ids listed one per line in a split file (blank lines skipped)."
     path = _need(path, 'split')
@@ -91,6 +95,7 @@ def decode_nyud_semseg(label:np.ndarray,  # uint8 (H, W), 0 = void, 1..K = class
     lut = np.arange(-1, 255, dtype=np.int64); lut[0] = IGNORE                            # value v -> v - 1, 0 -> 255
     return torch.from_numpy(lut[label])
 
+# %% ../nbs/08b_data.ipynb #af4bd358
 def decode_class_png(label:np.ndarray, num_classes:int, what:str='label', path=None) -> Tensor:
     "A PNG holding class indices 0..K-1 directly, 255 = ignore (PASCAL semseg, human parts) -> int64 (H, W)."
     if label.ndim != 2: raise ValueError(f"{what} {path or ''} must be single-channel, got shape {label.shape}")
@@ -98,6 +103,7 @@ def decode_class_png(label:np.ndarray, num_classes:int, what:str='label', path=N
     if bad.any(): raise ValueError(f"{what} {path or ''} has values {np.unique(label[bad])[:5].tolist()} outside 0..{num_classes - 1} and 255")
     return torch.from_numpy(label.astype(np.int64))
 
+# %% ../nbs/08b_data.ipynb #df00c2b1
 def decode_normals_png(v:np.ndarray, path=None) -> Tensor:
     "uint8 (H, W, 3) with n = 2v/255 - 1 -> float32 (3, H, W) unit vectors, invalid pixels all-zero."
     if v.ndim != 3 or v.shape[-1] != 3: raise ValueError(f"normals {path or ''} must be an RGB (H, W, 3) PNG, got shape {v.shape}")
@@ -107,6 +113,7 @@ def decode_normals_png(v:np.ndarray, path=None) -> Tensor:
     n *= (valid / np.maximum(norm, 1e-6)).astype(np.float32)[..., None]
     return torch.from_numpy(np.ascontiguousarray(n.transpose(2, 0, 1)))                  # (3, H, W)
 
+# %% ../nbs/08b_data.ipynb #0e6266c6
 def decode_binary(v:np.ndarray, what:str='edge', path=None) -> Tensor:
     "A 0/255 PNG -> bool (H, W) (values above 127 are positive)."
     if v.ndim == 3: v = v[..., 0]
@@ -131,6 +138,7 @@ def parts_from_anno(anno:np.ndarray,  # loadmat(...)['anno'], a (1, 1) struct ar
     if not (target > 0).any(): target[:] = IGNORE
     return torch.from_numpy(target)
 
+# %% ../nbs/08b_data.ipynb #d6280419
 def write_parts_mat(path,            # where to write <id>.mat
                     objects:list,    # [(class_name, mask (H, W), [(part_name, mask), ...]), ...]
                     imname:str=''):
@@ -159,6 +167,7 @@ def label_boundaries(lm:np.ndarray  # (H, W) integer label map
 # %% ../nbs/08b_data.ipynb #378aea46
 def _spatial(x:Tensor) -> tuple: return tuple(x.shape[-2:])
 
+# %% ../nbs/08b_data.ipynb #9d1b4c8c
 def _resize(x:Tensor, size:tuple, key:str) -> Tensor:
     "Resize one entry: bilinear for the image, nearest (pixel-centre aligned) for labels."
     y = x[None].float() if x.dim() == 3 else x[None, None].float()
@@ -166,6 +175,7 @@ def _resize(x:Tensor, size:tuple, key:str) -> Tensor:
     y = y[0] if x.dim() == 3 else y[0, 0]
     return y.to(x.dtype)
 
+# %% ../nbs/08b_data.ipynb #6c961bbc
 def _pad(x:Tensor, key:str, pad:tuple, image_fill=None) -> Tensor:
     "Pad (top, bottom, left, right) with the key's fill: ignore for labels, 0 for depth/normals, the mean colour for the image."
     t, b, l, r = pad
@@ -178,12 +188,15 @@ def _pad(x:Tensor, key:str, pad:tuple, image_fill=None) -> Tensor:
     out[..., t:t + h, l:l + w] = x
     return out
 
+# %% ../nbs/08b_data.ipynb #186ec685
 def _flip(x:Tensor) -> Tensor:
     "Mirror the last axis (NumPy's reversed view + copy: several times faster than `Tensor.flip` on CPU)."
     return torch.from_numpy(np.ascontiguousarray(x.numpy()[..., ::-1])) if x.device.type == 'cpu' else x.flip(-1)
 
+# %% ../nbs/08b_data.ipynb #4e39d6c3
 def _keys(s:dict) -> list: return [k for k in s if k != 'meta']
 
+# %% ../nbs/08b_data.ipynb #92c665d0
 def _check_sample(s:dict) -> tuple:
     "All entries share the image's (H, W); returns it."
     hw = _spatial(s['image'])
@@ -191,6 +204,7 @@ def _check_sample(s:dict) -> tuple:
         if _spatial(s[k]) != hw: raise ValueError(f"label {k!r} of {s.get('meta', {}).get('id', '?')} has size {_spatial(s[k])}, image has {hw}")
     return hw
 
+# %% ../nbs/08b_data.ipynb #cc447cd7
 def _rand(gen, lo:float=0., hi:float=1.) -> float: return lo + (hi - lo) * torch.rand(1, generator=gen).item()
 
 # %% ../nbs/08b_data.ipynb #cb7cdbf6
@@ -240,6 +254,7 @@ def hflip_item(item:dict) -> dict:
     out['meta'] = {**meta, 'hflip': not meta.get('hflip', False)}
     return out
 
+# %% ../nbs/08b_data.ipynb #8f1ff510
 def crop_item(item:dict, top:int, left:int, # crop origin in cells of `stride` pixels
               h:int, w:int,                 # crop size in cells
               stride:int=4) -> dict:
@@ -251,6 +266,7 @@ def crop_item(item:dict, top:int, left:int, # crop origin in cells of `stride` p
     out['meta'] = {**item.get('meta', {}), 'crop': (stride * top, stride * left, stride * h, stride * w)}
     return out
 
+# %% ../nbs/08b_data.ipynb #87615715
 class RandomHorizontalFlip:
     "Mirror image and labels with probability `p` (`hflip_item`); the normals' x component is negated."
     def __init__(self, p:float=0.5, generator:torch.Generator|None=None): self.p, self.generator = p, generator
@@ -284,6 +300,7 @@ class Normalize:
         mean, std = torch.tensor(IMAGENET_MEAN)[:, None, None], torch.tensor(IMAGENET_STD)[:, None, None]
         return {**s, 'image': (img - mean).div_(std)}
 
+# %% ../nbs/08b_data.ipynb #a68744f4
 class PadTo:
     "Centre-pad image (with 0 after normalisation = the mean colour) and labels (ignore / 0) to `size`; record `pad`."
     def __init__(self, size:tuple): self.size = tuple(size)
@@ -297,6 +314,7 @@ class PadTo:
         out = {k: _pad(v, k, pad, image_fill=(0., 0., 0.)) for k, v in s.items() if k != 'meta'}
         return {**out, 'meta': {**s.get('meta', {}), 'pad': pad}}
 
+# %% ../nbs/08b_data.ipynb #275cbc46
 class Compose:
     "Apply transforms in order."
     def __init__(self, *tfms): self.tfms = list(tfms)
@@ -305,6 +323,7 @@ class Compose:
         return s
     def __repr__(self): return f"Compose({', '.join(type(t).__name__ for t in self.tfms)})"
 
+# %% ../nbs/08b_data.ipynb #72a11215
 def train_transform(size:tuple,                    # (H, W) crop: NYUD 448x576, PASCAL 512x512, SynthScenes its size
                     scales:tuple=(0.5, 2.0),       # random scale range (ATRC/InvPT)
                     flip:float=0.5,                # horizontal flip probability
@@ -318,11 +337,13 @@ def train_transform(size:tuple,                    # (H, W) crop: NYUD 448x576, 
     if photometric: tfms.append(PhotoMetricDistortion(generator=generator))
     return Compose(*tfms, Normalize())
 
+# %% ../nbs/08b_data.ipynb #ae01b3b7
 def eval_transform(size:tuple|None=None  # pad target (H, W); None = keep the stored size
                   ) -> Compose:
     "Evaluation: normalisation, then centre padding to `size` (labels never resized)."
     return Compose(Normalize(), PadTo(size)) if size is not None else Compose(Normalize())
 
+# %% ../nbs/08b_data.ipynb #7676debf
 def unpad(x:Tensor,   # (..., H, W) a padded prediction or label (one item or a batch padded alike)
           pad:tuple   # `meta['pad']` = (top, bottom, left, right) recorded by `PadTo`
          ) -> Tensor:
@@ -456,6 +477,7 @@ def synth_root(size:tuple=(128, 160), n_train:int=200, n_val:int=50, seed:int=0)
     from langsam_nb.synth import SYNTH_VERSION
     return cache_dir('synth') / f'v{SYNTH_VERSION}_{size[0]}x{size[1]}_train{n_train}_val{n_val}_seed{seed}'
 
+# %% ../nbs/08b_data.ipynb #66fcb732
 def ensure_synth(root, size:tuple, n_train:int, n_val:int, seed:int, progress:bool|None=None, **scene_kw) -> Path:
     "Make sure `root` holds this SynthScenes configuration: a new folder is written to a temp folder and renamed."
     from langsam_nb.synth import write_synth_dataset
@@ -472,6 +494,7 @@ def ensure_synth(root, size:tuple, n_train:int, n_val:int, seed:int, progress:bo
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return root
 
+# %% ../nbs/08b_data.ipynb #dbb165c6
 class SynthScenes(NYUDv2):
     "The procedural dataset (DESIGN §6), generated on first use and read with the NYUD-v2 loader."
     def __init__(self, root=None,                  # folder to write/read; None = the cache folder of this configuration
@@ -509,6 +532,7 @@ NYUD_VARIANT_MSG = ("this is the 480x640 NYUD_MT variant (Vandenhende's Multi-Ta
 def _summary(msgs:list, limit:int=5) -> list:
     return msgs[:limit] + ([f"... and {len(msgs) - limit} more like these"] if len(msgs) > limit else [])
 
+# %% ../nbs/08b_data.ipynb #082c8468
 def validate(root,                        # dataset folder
              dataset:str='nyud',          # 'nyud' (ATRC layout, also SynthScenes) or 'pascal' (PASCAL_MT)
              tasks=None,                  # tasks whose files must exist; None = the benchmark's tasks
@@ -553,6 +577,7 @@ def validate(root,                        # dataset folder
         raise ValueError(f"{dataset} dataset at {root} has {len(problems)} problem(s):\n" + '\n'.join(f" - {p}" for p in problems))
     return problems
 
+# %% ../nbs/08b_data.ipynb #e56fab03
 def _validate_files(root, cls, split_ids, tasks, deep, nyud) -> list:
     "Per-file checks: existence, image sizes (the NYUD variant), and with `deep` a full decode of every file."
     problems, sizes = [], {}

@@ -31,6 +31,7 @@ def _routing_stats(g:GateOutput, probs:Tensor, lang:Tensor, w:Tensor, num_expert
                      'lang_off_topk': 1 - kept.mean(),                       # share of G_lang on experts the token did not keep
                      'weight_sum': w.float().sum(-1).mean()}                 # 1/E .. 1 with the paper's product
 
+# %% ../nbs/05_dual_gating.ipynb #969e9434
 class LanguageGuidedMoE(nn.Module):
     "Task-specific language-guided MoE (TLM), Eq. (3): token gate x language gate, sparse experts, residual."
     def __init__(self,

@@ -20,6 +20,7 @@ def conv_tri(x:np.ndarray, # (H, W) float image
     k = np.concatenate([np.arange(1, r + 2), np.arange(r, 0, -1)]).astype(x.dtype); k /= k.sum()
     return ndimage.convolve1d(ndimage.convolve1d(x, k, axis=0, mode='reflect'), k, axis=1, mode='reflect')
 
+# %% ../nbs/07b_edges.ipynb #4db79106
 def edge_orientation(E:np.ndarray, r:int=4) -> np.ndarray:
     "(H, W) angle in [0, pi) of the edge normal, from second derivatives of `conv_tri(E, r)`."
     Oy, Ox = np.gradient(conv_tri(E, r))          # d/drow, d/dcol (central differences, one-sided at borders)
@@ -27,6 +28,7 @@ def edge_orientation(E:np.ndarray, r:int=4) -> np.ndarray:
     Oyy, Oxy = np.gradient(Oy)
     return np.mod(np.arctan(Oyy * np.sign(-Oxy) / (Oxx + 1e-5)), np.pi)
 
+# %% ../nbs/07b_edges.ipynb #b9462712
 def _interp(E, x, y):
     "Bilinear lookup of E at float (x=col, y=row), clamped inside the image."
     H, W = E.shape
@@ -35,6 +37,7 @@ def _interp(E, x, y):
     return (E[y0, x0] * (1 - dx) * (1 - dy) + E[y0, x0 + 1] * dx * (1 - dy)
             + E[y0 + 1, x0] * (1 - dx) * dy + E[y0 + 1, x0 + 1] * dx * dy)
 
+# %% ../nbs/07b_edges.ipynb #07c9bfa5
 def _nms_keep_numpy(E, ys, xs, e, c, si, r):
     "The suppression test of `edge_nms` in numpy (the reference of `_nms_kernel`): keep (n,) bool."
     keep = np.ones(len(ys), bool)
@@ -42,6 +45,7 @@ def _nms_keep_numpy(E, ys, xs, e, c, si, r):
         keep &= ~(e < _interp(E, xs + d * c, ys + d * si))
     return keep
 
+# %% ../nbs/07b_edges.ipynb #a9ea51d9
 @numba.njit(cache=True, nogil=True)
 def _nms_kernel(E, ys, xs, e, c, si, r):
     "`_nms_keep_numpy` compiled: the same float64 operations in the same order, one pixel at a time, stopping at the first suppressor."
@@ -57,6 +61,7 @@ def _nms_kernel(E, ys, xs, e, c, si, r):
             if e[i] < v: keep[i] = False; break
     return keep
 
+# %% ../nbs/07b_edges.ipynb #98073ad2
 def edge_nms(E:np.ndarray,         # (H, W) boundary strength in [0, 1]
              O:np.ndarray|None=None, # normal orientation; default `edge_orientation(E)`
              r:int=1,              # suppression radius along the normal
@@ -90,6 +95,7 @@ def _thin_luts() -> np.ndarray:
         luts[1, code] = g12 and ((x[5] | x[6] | (1 - x[3])) & x[4]) == 0
     return luts
 
+# %% ../nbs/07b_edges.ipynb #df82caf8
 _THIN_LUTS = _thin_luts()
 _NBRS = ((0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1))   # (drow, dcol) of x1..x8
 
@@ -111,8 +117,10 @@ def _thin_flat(P:np.ndarray,   # zero-padded (H+2)*(W+2) flat bool map, all Fals
     P[idx] = False
     return pos
 
+# %% ../nbs/07b_edges.ipynb #2f48ef19
 def _offsets(W:int) -> np.ndarray: return np.array([dy * (W + 2) + dx for dy, dx in _NBRS])
 
+# %% ../nbs/07b_edges.ipynb #4ac1ac19
 @numba.njit(cache=True, nogil=True)
 def _thin_kernel(P, Q, idx, offs, luts):
     "`_thin_flat` compiled, with work lists: bool (n,) survivors. P (bool) and Q (int64, pixel number + 1) are zero on entry and return."
@@ -147,6 +155,7 @@ def _thin_kernel(P, Q, idx, offs, luts):
     for i in range(n): P[idx[i]] = False; Q[idx[i]] = 0
     return alive
 
+# %% ../nbs/07b_edges.ipynb #cb76d83f
 def thin(B:np.ndarray) -> np.ndarray:
     "Thin a binary (H, W) map to one-pixel lines, as MATLAB `bwmorph(B, 'thin', Inf)`."
     H, W = B.shape
@@ -188,6 +197,7 @@ def _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend,
                 if not inpend[t, k]: inpend[t, k] = True; pend[t, npend[t]] = k; npend[t] += 1
     return nd
 
+# %% ../nbs/07b_edges.ipynb #7af84138
 @numba.njit(cache=True, nogil=True)
 def _thin_prefix(P, Q, code, flat, n, offs, luts):
     "`_thin_kernel` of the first n pixels of `flat`, which P/Q/code describe (`_set_prefix`): (n,) bool survivors. P/Q are restored."
@@ -226,4 +236,3 @@ def _thin_prefix(P, Q, code, flat, n, offs, luts):
         s = 1 - s
     for j in range(nd): i = deleted[j]; P[flat[i]] = True; Q[flat[i]] = i + 1
     return alive
-

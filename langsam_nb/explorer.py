@@ -23,23 +23,28 @@ def _check_lgr(model):
     if not cfg.use_lgr: raise ValueError("this model has no language-guided router (variant 'no_lgr'): there is no routing to explore")
     if not (cfg.use_tlm or cfg.use_slm): raise ValueError("this model has neither TLMs nor an SLM")
 
+# %% ../nbs/13_explorer.ipynb #223ba02f
 def _emb(model, emb:Tensor) -> Tensor:
     e = torch.as_tensor(emb, dtype=torch.float32).to(model.task_emb.device)
     if e.shape != (model.text_dim,): raise ValueError(f"an embedding must be a ({model.text_dim},) vector for this model, got {tuple(e.shape)}")
     if not torch.isfinite(e).all(): raise ValueError("the embedding contains NaN or Inf values")
     return e
 
+# %% ../nbs/13_explorer.ipynb #5fbec138
 def _check_via(model, via:str):
     if via not in model.tasks: raise ValueError(f"via={via!r} is not a task of this model: {list(model.tasks)}")
 
+# %% ../nbs/13_explorer.ipynb #ac2f4ffd
 def nearest_task(model, emb:Tensor) -> str:
     "The model's task whose prompt embedding has the highest cosine similarity with `emb`."
     return model.tasks[int(task_similarity(model, emb).argmax())]
 
+# %% ../nbs/13_explorer.ipynb #d75dafcd
 def task_similarity(model, emb:Tensor) -> Tensor:
     "(T,) cosine similarity of `emb` with each of the model's task embeddings, in `model.tasks` order."
     return F.cosine_similarity(model.task_emb.float(), _emb(model, emb)[None], dim=-1)
 
+# %% ../nbs/13_explorer.ipynb #43ab0d23
 @torch.no_grad()
 def _routes(model, fv:Tensor, e:Tensor, via:str, tasks=None) -> dict:
     "`LangSAM.route` with `e` in place of e_t in every routed TLM, and of e_via in the SLM on the path `via`."
@@ -47,6 +52,7 @@ def _routes(model, fv:Tensor, e:Tensor, via:str, tasks=None) -> dict:
     return model.route(fv, tasks, tlm_emb={t: e for t in tasks} if model.config.use_tlm else None,
                        slm_emb={via: e} if model.slm is not None else None)
 
+# %% ../nbs/13_explorer.ipynb #43b0d08a
 @torch.no_grad()
 def prompt_routing(model,                # a trained LangSAM (eval mode)
                    features:Tensor,      # (B, C, h, w) F_v of some images
@@ -70,6 +76,7 @@ def _dense(w:Tensor, idx:Tensor, E:int, hw:tuple) -> Tensor:
     d = w.new_zeros(B, N, E).scatter_add_(-1, idx, w)
     return d.transpose(1, 2).reshape(B, E, *hw)
 
+# %% ../nbs/13_explorer.ipynb #125e7488
 @torch.no_grad()
 def pixel_weights(model, features:Tensor, emb:Tensor, via:str|None=None) -> dict:
     "{'TLM': (B, E, h, w), 'SLM': (B, E, h, w)}: the product weights G_tok * G_lang of each block on the path `via`."
@@ -80,6 +87,7 @@ def pixel_weights(model, features:Tensor, emb:Tensor, via:str|None=None) -> dict
     hw = tuple(fv.shape[-2:])
     return {b.upper(): _dense(r.weights.float(), r.idx, r.lang.shape[-1], hw) for b, r in _routes(model, fv, e, via, [via])[via].items()}
 
+# %% ../nbs/13_explorer.ipynb #8402c51d
 def interpolate(a:Tensor, b:Tensor, alpha:float, unit:bool=True) -> Tensor:
     "(1 - alpha) a + alpha b, renormalised to the endpoints' mean norm when `unit` (MiniLM and CLIP give unit vectors)."
     if not 0.0 <= alpha <= 1.0: raise ValueError(f"alpha must be in [0, 1], got {alpha}")
@@ -96,12 +104,14 @@ def slm_grid(model, features:Tensor,
     return torch.stack([torch.stack([prompt_routing(model, features, e, via=v)['SLM'] for v in model.tasks])
                         for e in embs.values()])
 
+# %% ../nbs/13_explorer.ipynb #ab511123
 def path_prompt_effects(G:Tensor) -> dict:
     "Largest L1 change of the SLM's G_lang in a `slm_grid` (P, V, E): (a) path changed, prompt fixed; (b) prompt changed, path fixed."
     a = torch.cdist(G, G, p=1)                                      # (P, V, V): two paths, one prompt
     b = torch.cdist(G.transpose(0, 1).contiguous(), G.transpose(0, 1).contiguous(), p=1)   # (V, P, P): two prompts, one path
     return {'(a) path changed, prompt fixed': float(a.max()), '(b) prompt changed, path fixed': float(b.max())}
 
+# %% ../nbs/13_explorer.ipynb #c835869d
 def nearest_rows(known:Tensor,            # (T, E) the known prompts' rows
                  row:Tensor,              # (E,) a new prompt's row
                  names,                   # T names of the known rows
@@ -112,6 +122,7 @@ def nearest_rows(known:Tensor,            # (T, E) the known prompts' rows
     m = float(d.min())
     return [n for n, x in zip(names, d.tolist()) if x <= m + tol], m
 
+# %% ../nbs/13_explorer.ipynb #9b1c8f2b
 def tie_label(names:list, d:float) -> str:
     "'a (0.0123)', or 'tie: a, b, c (0.0000)' when several known rows are equally near."
     return (f"tie: {', '.join(names)}" if len(names) > 1 else names[0]) + f" ({d:.4f})"
@@ -141,10 +152,12 @@ class Explorer:
             self._cache[prompt] = encode_texts([prompt], cfg.text_backend, cfg.text_checkpoint)[0]
         return self._cache[prompt]
 
+# %% ../nbs/13_explorer.ipynb #8e70d05e
 def _task_prompts(cfg) -> dict:
     from langsam_nb.text import resolve_prompts
     return resolve_prompts(cfg.tasks, cfg.prompts)
 
+# %% ../nbs/13_explorer.ipynb #ec7a9d0f
 def main_job_dir(preset:str='tiny_pretrained') -> Path:
     "The main job's run folder (`langsam_train` with its defaults) in the working folder, its parent, or the repository root."
     import langsam_nb
@@ -154,6 +167,7 @@ def main_job_dir(preset:str='tiny_pretrained') -> Path:
     raise FileNotFoundError(f"no main-job run folder {name}/ here, in the parent folder or in the repository root: run "
                             "`langsam_train` (the main job, ~6 min on 2 CPU cores) or pass the folder of another run")
 
+# %% ../nbs/13_explorer.ipynb #9e815a09
 def load_explorer(run=None,           # a run folder of `langsam_train` (None = the main job's)
                   n_images:int=4,     # validation images to keep
                   cache_dir=None,     # F_v cache folder (None = the package cache)
@@ -179,6 +193,7 @@ def _display_image(img:Tensor) -> np.ndarray:
     m, s = torch.tensor(IMAGENET_MEAN)[:, None, None], torch.tensor(IMAGENET_STD)[:, None, None]
     return (img * s + m).clamp(0, 1).permute(1, 2, 0).numpy()
 
+# %% ../nbs/13_explorer.ipynb #b14e3587
 @torch.no_grad()
 def routing_table(ex:Explorer, emb:Tensor, via:str|None=None, label:str='prompt') -> dict:
     "{router: (T + 1, E)} G_lang of the known tasks' prompts and of `emb` (last row), all on the one path `via`, over all images."
@@ -188,6 +203,7 @@ def routing_table(ex:Explorer, emb:Tensor, via:str|None=None, label:str='prompt'
         for k, v in prompt_routing(ex.model, ex.features, e, via=via).items(): rows.setdefault(k, []).append(v)
     return {k: torch.stack(v) for k, v in rows.items()}
 
+# %% ../nbs/13_explorer.ipynb #8c4c80a0
 @patch
 def _resolve(self:Explorer, prompt:str, via:str|None, prompt_b:str|None, alpha:float) -> tuple:
     "(embedding, its row label, the path) of a prompt, or of the point `alpha` of the way to `prompt_b`."
@@ -196,6 +212,7 @@ def _resolve(self:Explorer, prompt:str, via:str|None, prompt_b:str|None, alpha:f
     _check_via(self.model, via)
     return e, ('prompt' if prompt_b is None else f'α={alpha:.2f}'), via
 
+# %% ../nbs/13_explorer.ipynb #7220ef49
 @patch
 def _title(self:Explorer, prompt, prompt_b, alpha, via) -> str:
     import textwrap
@@ -270,6 +287,7 @@ def pixel_figure(self:Explorer, prompt:str,
     fig.suptitle(self._title(prompt, prompt_b, alpha, via), fontsize=11)
     return fig
 
+# %% ../nbs/13_explorer.ipynb #9a1f53cd
 @patch
 def figure(self:Explorer, prompt:str, via:str|None=None, image:int=0, pixel:tuple|None=None,
            prompt_b:str|None=None, alpha:float=0.0) -> tuple:

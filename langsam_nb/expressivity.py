@@ -25,12 +25,14 @@ class TaskProblem(NamedTuple):
     y_test: Tensor  # (T, m, C, H, W) their targets
     emb: Tensor     # (T, d) task embeddings e_t
 
+# %% ../nbs/15_expressivity.ipynb #008bf573
 def _tanh_net(C:int, width:int, g:torch.Generator):
     "A random 2-layer tanh net R^C -> R^C, weights N(0, 1/fan_in): smooth, not saturated."
     W1, b1 = torch.randn(C, width, generator=g) / C**0.5, torch.randn(width, generator=g) * 0.5
     W2 = torch.randn(width, C, generator=g) / width**0.5
     return lambda t: torch.tanh(t @ W1 + b1) @ W2        # (N, C) -> (N, C)
 
+# %% ../nbs/15_expressivity.ipynb #4cbb0875
 def task_embeddings(num_tasks:int,     # T
                     text_dim:int=16,   # d for 'random'
                     kind:str='random', # 'random' unit vectors or 'onehot' (d = T)
@@ -77,12 +79,14 @@ def _token_matrices(y:Tensor) -> Tensor:
     if y.dim() != 5: raise ValueError(f"targets must be (T, n, C, H, W), got shape {tuple(y.shape)}")
     return y.permute(1, 3, 4, 0, 2).reshape(-1, y.shape[0], y.shape[2])
 
+# %% ../nbs/15_expressivity.ipynb #0f8fb572
 def agnostic_floor(y:Tensor  # (T, n, C, H, W) targets
                   ) -> float:
     "Least MSE of any task-agnostic predictor: (1/TC) sum_t E||f_t - mean_t f_t||^2."
     Y = _token_matrices(y)                                               # (N, T, C)
     return float((Y - Y.mean(1, keepdim=True)).pow(2).mean())
 
+# %% ../nbs/15_expressivity.ipynb #74d232b3
 def rank_floor(y:Tensor,  # (T, n, C, H, W) targets
                k:int,     # experts kept per token (rank of the T task outputs at a token)
               ) -> float:
@@ -102,12 +106,14 @@ class Fit(NamedTuple):
     cpu_seconds: float # CPU time of the training loop (this thread): the cost without other jobs on the machine
     model: nn.Module   # the trained block (eval mode)
 
+# %% ../nbs/15_expressivity.ipynb #2bdbde3e
 def _stack(p:TaskProblem, test:bool=False):
     "All T copies of the images in one batch: x (T n, C, H, W), e_t (T n, d), targets (T n, C, H, W)."
     x, y = (p.x_test, p.y_test) if test else (p.x, p.y)
     T, n = y.shape[:2]
     return x.repeat(T, 1, 1, 1), p.emb.repeat_interleave(n, 0), y.reshape(T * n, *y.shape[2:])
 
+# %% ../nbs/15_expressivity.ipynb #5dc55c2d
 def _train(model:nn.Module, loss_fn, steps:int, lr:float) -> tuple[float, float]:
     "Full-batch Adam with cosine decay; returns (wall, CPU) seconds."
     opt = torch.optim.Adam(model.parameters(), lr)
@@ -144,6 +150,7 @@ def fit_moe(p:TaskProblem,         # the problem
 # %% ../nbs/15_expressivity.ipynb #cedd2eb7
 def _tokens(x:Tensor) -> Tensor: return x.permute(0, 2, 3, 1).reshape(-1, x.shape[1])   # (n, C, H, W) -> (n H W, C)
 
+# %% ../nbs/15_expressivity.ipynb #b93be214
 def fit_mlp(p:TaskProblem,     # the problem
             hidden:int=64,     # width of each task's MLP
             steps:int=1000, lr:float=1e-2, seed:int=0,
@@ -159,6 +166,7 @@ def fit_mlp(p:TaskProblem,     # the problem
         te = F.mse_loss(m.forward_dense(_tokens(p.x_test)), _token_matrices(p.y_test)).item()
     return Fit(tr, te, sum(q.numel() for q in m.parameters()), *sec, m)
 
+# %% ../nbs/15_expressivity.ipynb #ec891284
 def matched_width(params:int, num_tasks:int, channels:int) -> int:
     "Width D of T MLPs C -> D -> C whose parameter count T (2 C D + D + C) is closest to `params`."
     return max(1, round((params / num_tasks - channels) / (2 * channels + 1)))
@@ -174,6 +182,7 @@ def sharing_matrix(model:LanguageGuidedMoE, p:TaskProblem) -> tuple[Tensor, Tens
     om = r.token_weights.new_zeros(*r.token_weights.shape[:2], E_).scatter_add(-1, r.token_idx, r.token_weights)  # (T n, N, E)
     return om.mean(1).reshape(T, -1, E_).mean(1), r.lang_weights.reshape(T, -1, E_).mean(1)
 
+# %% ../nbs/15_expressivity.ipynb #d2438184
 def task_overlap(w:Tensor  # (T, E) nonnegative usage of each expert by each task
                 ) -> float:
     "Mean over task pairs of sum_i min(p_t,i, p_t',i), rows normalised: 1 same usage, 0 disjoint experts."

@@ -62,6 +62,7 @@ def _read(self:FeatureCache, id) -> Tensor:
     if a.shape != self.feature_shape: raise ValueError(f"corrupt feature cache file {p}: shape {a.shape}, expected {self.feature_shape}")
     return torch.from_numpy(np.array(a, dtype=np.float32))   # (C, h, w) copy out of the memmap
 
+# %% ../nbs/09a_features.ipynb #05326477
 @patch
 def _write(self:FeatureCache, id, f:Tensor):
     a = f.detach().cpu().numpy().astype(self.dtype)
@@ -69,11 +70,13 @@ def _write(self:FeatureCache, id, f:Tensor):
     buf = io.BytesIO(); np.save(buf, a)
     atomic_write(self.path(id), buf.getvalue())
 
+# %% ../nbs/09a_features.ipynb #89ab47f4
 @patch
 def get(self:FeatureCache, ids) -> Tensor:
     "Cached F_v of `ids` as a float32 (B, C, H/4, W/4) tensor; a missing id is a `KeyError`."
     return torch.stack([self._read(i) for i in ids])
 
+# %% ../nbs/09a_features.ipynb #3c45ed9b
 @patch
 def get_or_compute(self:FeatureCache, ids,  # B image ids
                     images:Tensor            # (B, 3, H, W) the images of those ids, H, W = image_size
@@ -98,6 +101,7 @@ def cache_id(dataset, id) -> str:
     ns = getattr(dataset, 'cache_namespace', None)
     return f"{ns}/{id}" if ns else str(id)
 
+# %% ../nbs/09a_features.ipynb #de48f687
 @patch
 def build(self:FeatureCache, dataset,   # items with 'image' (3, H, W) and meta['id'] (DESIGN §12)
            batch_size:int=8,             # images per backbone forward

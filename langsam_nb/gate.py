@@ -21,6 +21,7 @@ class GateOutput(NamedTuple):
     idx: Tensor      # (..., k) int64 indices of the kept experts, by decreasing selection score (Eq. 6)
     scores: Tensor   # (..., E) sigmoid affinities s_i of every expert (Eq. 7), without any selection bias
 
+# %% ../nbs/02_token_gate.ipynb #ae8a2a9a
 def sigmoid_topk(logits:Tensor,       # (..., E) token-centroid affinities F_v^T e_i before the sigmoid
                  top_k:int,           # k experts kept per token
                  bias:Tensor|None=None # (E,) added to the scores for selection only (loss-free balancing)

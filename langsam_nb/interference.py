@@ -21,6 +21,7 @@ def dense_omega(route) -> Tensor:   # (B, N, E) the product weights w = G_tok * 
     E = route.lang.shape[-1]
     return route.weights.new_zeros(*route.weights.shape[:-1], E).scatter_add_(-1, route.idx, route.weights)
 
+# %% ../nbs/18_interference.ipynb #88df4239
 def expert_grads(experts,            # an `Experts` pool (w1, b1, w2, b2 stacked over E)
                  loss:Tensor,        # a scalar loss
                  retain:bool=True    # keep the graph for the next task's loss
@@ -40,6 +41,7 @@ class Interference(NamedTuple):
     cos: Tensor        # (E,) mean over pairs of cos(G_{t,i}, G_{t',i}) (nan where a gradient is 0)
     norms: Tensor      # (T, E) ||G_{t,i}||
 
+# %% ../nbs/18_interference.ipynb #d57ec12a
 def gamma_from_grads(G:Tensor # (T, E, P) per-task, per-expert gradients
                     ) -> tuple:
     "(Γ (E,), mean pairwise cosine (E,)): Γ_i = ||Σ_t G_t,i||² − Σ_t ||G_t,i||², the sum over ordered pairs t ≠ t'."
@@ -52,6 +54,7 @@ def gamma_from_grads(G:Tensor # (T, E, P) per-task, per-expert gradients
     cos = dots / (n[iu[0]] * n[iu[1]])                                          # nan where a norm is 0
     return gamma.float(), cos.mean(0).float()
 
+# %% ../nbs/18_interference.ipynb #529cf9ab
 def interference(model,            # a LangSAM with a shared block (SLM)
                  batch:dict,       # collated items: 'features' and one target per task
                  specs:dict,       # {t: TaskSpec}
@@ -85,6 +88,7 @@ class InterferenceProbe(Callback):
     def after_step(self, tr):
         if tr.step % self.every == 0: self._probe(tr)
 
+# %% ../nbs/18_interference.ipynb #cdc4d342
 def probe_run(overrides:dict,        # LangSAMConfig fields over the preset, e.g. {'seed': 1, 'use_lgr': False}
               preset:str='fast',
               every:int=20,          # steps between probes

@@ -24,6 +24,7 @@ def _check_tensor(x, name:str, float_:bool|None=None, ranks=(3, 4)) -> Tensor:
     if x.is_floating_point() and not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or Inf values")
     return x
 
+# %% ../nbs/07a_metrics.ipynb #c1645920
 def _squeeze1(x:Tensor, name:str) -> Tensor:
     "(B, 1, H, W) -> (B, H, W); (B, H, W) unchanged."
     if x.dim() == 4:
@@ -31,6 +32,7 @@ def _squeeze1(x:Tensor, name:str) -> Tensor:
         x = x[:, 0]
     return x
 
+# %% ../nbs/07a_metrics.ipynb #da40dead
 def _same_shape(pred:Tensor, target:Tensor):
     if pred.shape != target.shape:
         raise ValueError(f"prediction shape {tuple(pred.shape)} does not match target shape {tuple(target.shape)}")
@@ -117,11 +119,13 @@ def _cnorm(x:Tensor) -> Tensor:
     "(B, C, H, W) -> (B, H, W) Euclidean norm over channels (a plain sum of squares: ~50x faster on CPU than `norm(dim=1)`)."
     return (x * x).sum(1).sqrt()
 
+# %% ../nbs/07a_metrics.ipynb #4091b20b
 def unit_vectors(x:Tensor, # (B, C, H, W) vectors along dim 1
                  eps:float=1e-12) -> Tensor:
     "x / |x| along dim 1, zero vectors stay zero (same result as `F.normalize(x, dim=1)`)."
     return x / _cnorm(x).unsqueeze(1).clamp_min(eps)
 
+# %% ../nbs/07a_metrics.ipynb #e6013ae7
 class NormalsAngularError(Metric):
     "Dataset-pooled angular error of surface normals in degrees: mean (mErr), median, RMSE, % within 11.25/22.5/30."
     is_differentiable, higher_is_better, full_state_update = False, False, False

@@ -73,6 +73,7 @@ class ConvBN(nn.Sequential):
         self.bn = nn.BatchNorm2d(c_out)
         nn.init.constant_(self.bn.weight, bn_init)
 
+# %% ../nbs/09b_mobilesam.ipynb #0eb33f40
 class LayerNorm2d(nn.Module):
     "LayerNorm over the channels of each pixel of a (B, C, H, W) map (SAM's neck)."
     def __init__(self, c:int, eps:float=1e-6):
@@ -97,6 +98,7 @@ class MBConv(nn.Module):
         y = F.gelu(self.conv2(F.gelu(self.conv1(x))))    # (B, 4C, H, W)
         return F.gelu(x + self.conv3(y))
 
+# %% ../nbs/09b_mobilesam.ipynb #2b9c4742
 class PatchMerging(nn.Module):
     "1×1 conv to `out_dim`, GELU, 3×3 depthwise conv with `stride`, GELU, 1×1 conv: TinyViT's downsampling."
     def __init__(self, dim:int, out_dim:int, # channels in, out
@@ -151,6 +153,7 @@ def window_partition(x:Tensor, # (B, H, W, C) channels-last map
     x = x.view(B, Hp // w, w, Wp // w, w, C).transpose(2, 3)     # (B, nH, nW, w, w, C)
     return x.reshape(-1, w * w, C), (Hp, Wp)
 
+# %% ../nbs/09b_mobilesam.ipynb #d44930ee
 def window_merge(x:Tensor,          # (B * nH * nW, w*w, C) windows
                  w:int, B:int,      # window side, batch
                  padded:tuple,      # (Hp, Wp) from window_partition
@@ -194,6 +197,7 @@ class TinyViTStage(nn.Module):
         for b in self.blocks: x = b(x)
         return x, (x if self.downsample is None else self.downsample(x))
 
+# %% ../nbs/09b_mobilesam.ipynb #427578f6
 class TinyViTMaps(NamedTuple):
     stages: tuple   # outputs of stages 0-3: (B, 64, H/4, W/4), (B, 128, H/8, W/8), (B, 160, H/16, W/16), (B, 320, H/16, W/16)
     neck: Tensor    # (B, 256, H/16, W/16): SAM's image embedding
@@ -259,7 +263,7 @@ class MobileSAMBackbone(FrozenEncoder):
         if not self.pretrained: _random_banner(seed, self.frozen)
         self.to(device)
 
-
+# %% ../nbs/09b_mobilesam.ipynb #b04a0289
 def _random_banner(seed, frozen):
     if (seed, frozen) in _BANNERS: return
     _BANNERS.add((seed, frozen))
@@ -272,6 +276,7 @@ def _random_banner(seed, frozen):
 @patch
 def extra_repr(self:MobileSAMBackbone): return f"weights_id={self.weights_id[:22]!r}, frozen={self.frozen}"
 
+# %% ../nbs/09b_mobilesam.ipynb #78fc929a
 @patch
 def levels(self:MobileSAMBackbone, images:Tensor # (B, 3, H, W) ImageNet-normalised, sides multiples of 32
           ) -> tuple:                            # (P4 (B, 64, H/4, W/4), P8 (B, 128, H/8, W/8), P16 (B, 256, H/16, W/16))
@@ -286,6 +291,7 @@ def levels(self:MobileSAMBackbone, images:Tensor # (B, 3, H, W) ImageNet-normali
         maps = self.image_encoder(images)
     return maps.stages[0], maps.stages[1], maps.neck
 
+# %% ../nbs/09b_mobilesam.ipynb #1cec9f5e
 @patch
 def forward(self:MobileSAMBackbone, images:Tensor # (B, 3, H, W) ImageNet-normalised, sides multiples of 32
            ) -> Tensor:                           # (B, 448, H/4, W/4)

@@ -97,8 +97,10 @@ class Route(NamedTuple):
     @property
     def weight_sum(self) -> Tensor: return self.weights.sum(-1)   # (B, N) sum of w: the branch's gain
 
+# %% ../nbs/10_model.ipynb #7bcd8b93
 def _route(o) -> Route: return Route(o.lang_weights, o.token_weights, o.token_idx)
 
+# %% ../nbs/10_model.ipynb #bc5c8343
 def _emb_overrides(self:LangSAM, emb:dict|None, name:str) -> dict:
     "Check a {task: e} override: known tasks, (d,) or (B, d) finite embeddings."
     if not emb: return {}
@@ -123,6 +125,7 @@ def _features(self:LangSAM, x:Tensor) -> Tensor:
         return self.backbone(x)
     return check_features(x, C, 'features')
 
+# %% ../nbs/10_model.ipynb #3e69f22c
 @patch
 def _refine(self:LangSAM, fv:Tensor, t:str,   # checked, channels-last F_v; one task
             aux:Tensor,                       # running sum of the blocks' load-balancing losses
@@ -147,10 +150,12 @@ def _refine(self:LangSAM, fv:Tensor, t:str,   # checked, channels-last F_v; one 
     else: y = y_ts
     return y_ts, y, aux, stats, outs
 
+# %% ../nbs/10_model.ipynb #9893a777
 def _kl_uniform(p:Tensor) -> Tensor:
     "KL(p || uniform) of one distribution p (E,): sum p log p + log E (0 when uniform, log E when one-hot)."
     return (p * p.clamp_min(1e-12).log()).sum() + math.log(p.shape[-1])
 
+# %% ../nbs/10_model.ipynb #e22dbfe0
 def assigned_groups(num_tasks:int, # T, tasks in the model's order
                     num_experts:int # E of the shared pool
                    ) -> Tensor:
@@ -160,6 +165,7 @@ def assigned_groups(num_tasks:int, # T, tasks in the model's order
     m = (i % num_tasks == t) if num_experts >= num_tasks else (i == t % num_experts)   # (T, E) membership
     return m.float() / m.sum(-1, keepdim=True)
 
+# %% ../nbs/10_model.ipynb #3ed47f7e
 @patch
 def _lang_assign(self:LangSAM, outs:dict) -> Tensor:
     "Mean over the tasks present and their images of KL(q_t || G_lang^SLM(F, e_t)): Prop. 4's cross-entropy, minus H(q_t)."
@@ -172,6 +178,7 @@ def _lang_assign(self:LangSAM, outs:dict) -> Tensor:
         kls.append((qt * (qt.clamp_min(1e-12).log() - g.clamp_min(1e-12).log())).sum(-1).mean())
     return torch.stack(kls).mean() if kls else z
 
+# %% ../nbs/10_model.ipynb #9fdfb179
 @patch
 def _lang_balance(self:LangSAM, outs:dict) -> Tensor:
     "Sum over routers of KL(batch-mean G_lang || uniform): each TLM over its images, the SLM over all tasks' images."
@@ -181,6 +188,7 @@ def _lang_balance(self:LangSAM, outs:dict) -> Tensor:
     sl = [o['slm'].lang_weights for o in outs.values() if 'slm' in o]
     return sum((_kl_uniform(l.float().mean(0)) for l in tl), z) + (_kl_uniform(torch.cat(sl).float().mean(0)) if sl else z)
 
+# %% ../nbs/10_model.ipynb #f42f35e9
 @patch
 def _blocks(self:LangSAM, x:Tensor, tasks, tlm_emb:dict|None=None, slm_emb:dict|None=None, slm_from:dict|None=None) -> tuple:
     "Checked F_v, the tasks, and {t: (y_ts, y_t, stats, outs)} with the counterfactual overrides applied; aux summed."
@@ -209,6 +217,7 @@ def _blocks(self:LangSAM, x:Tensor, tasks, tlm_emb:dict|None=None, slm_emb:dict|
         res[t] = (y_ts, y, stats, outs)
     return fv, tasks, res, aux
 
+# %% ../nbs/10_model.ipynb #e1a2f15d
 @patch
 def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, C, H/4, W/4)
             tasks=None,               # subset of self.tasks; None = all
@@ -231,6 +240,7 @@ def forward(self:LangSAM, x:Tensor,   # images (B, 3, H, W) or features F_v (B, 
             'routing': {t: r[2] for t, r in res.items()},
             'routes': {t: {b: _route(o) for b, o in r[3].items()} for t, r in res.items()}}
 
+# %% ../nbs/10_model.ipynb #788af320
 @patch
 def route(self:LangSAM, x:Tensor, tasks=None, tlm_emb:dict|None=None, slm_emb:dict|None=None,
           slm_from:dict|None=None) -> dict:

@@ -91,6 +91,7 @@ def _dispatch_forward(x, ws, w1, b1, w2, out, tok, counts, save:bool):
         if save: saved += [xi, a, h]
     return out, saved
 
+# %% ../nbs/01_moe.ipynb #bb5e6dac
 class _SparseDispatch(torch.autograd.Function):
     "Sparse top-k expert MLPs with a hand-written backward; per expert it saves its tokens, pre-activation and hidden."
     @staticmethod
@@ -138,6 +139,7 @@ def _check_dispatch(x:Tensor, idx:Tensor, weights:Tensor, E:int, C:int):
     if idx.numel() and (idx.min() < 0 or idx.max() >= E):
         raise ValueError(f"idx holds expert ids outside 0..{E - 1}: min {idx.min().item()}, max {idx.max().item()}")
 
+# %% ../nbs/01_moe.ipynb #95bd5d76
 def sparse_dispatch(x:Tensor,        # (N, C) tokens
                     idx:Tensor,      # (N, k) int64 expert ids
                     weights:Tensor,  # (N, k) weights of the chosen experts
@@ -178,6 +180,7 @@ def expert_load(idx:Tensor,       # (..., k) chosen expert ids
     "f_i: the fraction of token-to-expert assignments that went to each expert."
     return torch.bincount(idx.reshape(-1), minlength=num_experts).float() / max(idx.numel(), 1)
 
+# %% ../nbs/01_moe.ipynb #fd767c9c
 def load_balance_loss(probs:Tensor,     # (N, E) router probabilities (before top-k)
                       idx:Tensor,       # (N, k) chosen expert ids
                       num_experts:int,  # E
@@ -194,6 +197,7 @@ def gate_entropy(weights:Tensor # (..., k) or (..., E) routing weights of each t
     w = weights.reshape(-1, weights.shape[-1]).float()
     return -(w * w.clamp_min(1e-12).log()).sum(-1).mean()
 
+# %% ../nbs/01_moe.ipynb #8cb728b1
 def routing_stats(probs:Tensor,   # (N, E) router probabilities
                   weights:Tensor, # (N, k) kept weights
                   idx:Tensor,     # (N, k) kept expert ids

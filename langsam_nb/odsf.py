@@ -37,6 +37,7 @@ def _max_matching(pr:np.ndarray, # (M,) predicted-pixel index of each candidate 
     G = sparse.csr_matrix((np.ones(len(indices), np.int32), indices, indptr), shape=(n, n))
     return int(maximum_flow(G, 0, n - 1, method='dinic').flow_value)
 
+# %% ../nbs/07c_odsf.ipynb #e070e6d4
 @numba.njit(cache=True, nogil=True)
 def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are nbr[indptr[u]:indptr[u+1]]
                    alive,        # (n,) bool: which of the preds 0..n-1 are on at this threshold; preds >= n are off
@@ -96,7 +97,6 @@ def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are 
         if mp[u] >= 0: m += 1
     return m
 
-
 # %% ../nbs/07c_odsf.ipynb #581e3257
 @numba.njit(cache=True, nogil=True)
 def _flip(sp, stk, via, last, mine, theirs):
@@ -105,6 +105,7 @@ def _flip(sp, stk, via, last, mine, theirs):
         x = last if i == sp else via[i]
         mine[stk[i]] = x; theirs[x] = stk[i]
 
+# %% ../nbs/07c_odsf.ipynb #e8c2ce20
 @numba.njit(cache=True, nogil=True)
 def _augment_from_gt(g0, gptr, gnbr, on, mp, mg, seen, stamp, stk, it, via):
     "Search an alternating path from the free gt g0 to a free pred that is on; flip it and return True, or False."
@@ -121,6 +122,7 @@ def _augment_from_gt(g0, gptr, gnbr, on, mp, mg, seen, stamp, stk, it, via):
         via[sp] = u; sp += 1; stk[sp] = mp[u]; it[sp] = gptr[mp[u]]  # on along u's pair
     return False
 
+# %% ../nbs/07c_odsf.ipynb #dd22562f
 @numba.njit(cache=True, nogil=True)
 def _augment_from_pred(v0, indptr, nbr, mp, mg, seen, stamp, stk, it, via):
     "Search an alternating path from the free pred v0 to a free gt; flip it and return True, or False."
@@ -136,7 +138,6 @@ def _augment_from_pred(v0, indptr, nbr, mp, mg, seen, stamp, stk, it, via):
         if mg[g] < 0: _flip(sp, stk, via, g, mp, mg); return True
         via[sp] = g; sp += 1; stk[sp] = mg[g]; it[sp] = indptr[mg[g]]
     return False
-
 
 # %% ../nbs/07c_odsf.ipynb #fb443c0f
 @numba.njit(cache=True, nogil=True)
@@ -172,6 +173,7 @@ def _disk_offsets(r:float) -> tuple:
     inside = np.sqrt(dy * dy + dx * dx) <= r
     return dy[inside].astype(np.int64), dx[inside].astype(np.int64)
 
+# %% ../nbs/07c_odsf.ipynb #6941022b
 @numba.njit(cache=True, nogil=True)
 def _pairs_kernel(pidx, gy, gx, dys, dxs, n_p):
     """The (pred, gt) pairs within the disk as two CSRs: by pred (indptr (n_p + 1,), nbr: each pred's gts ascending)
@@ -192,7 +194,6 @@ def _pairs_kernel(pidx, gy, gx, dys, dxs, n_p):
             if 0 <= y < H and 0 <= x < W and pidx[y, x] > 0:
                 u = pidx[y, x] - 1; nbr[fill[u]] = g; fill[u] += 1; gnbr[k] = u; k += 1
     return indptr, nbr, gptr, gnbr
-
 
 # %% ../nbs/07c_odsf.ipynb #9e2ef170
 def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after NMS, if used)

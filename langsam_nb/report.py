@@ -24,6 +24,7 @@ def _metric_values(ms) -> dict:
     "{name: float} from a task's metrics (`TaskSpec.metrics()`, a torchmetrics `MetricCollection`)."
     return {k: float(v) for k, v in ms.compute().items()}
 
+# %% ../nbs/11a_report.ipynb #a53e0425
 def update_metrics(mets:dict,     # {t: MetricCollection}
                    preds:dict,    # {t: decoded prediction} of a batch
                    batch:dict):   # the collated batch: targets and `meta` (with `pad` when the items were padded)
@@ -45,6 +46,7 @@ def _flat_stats(d:dict, prefix:str='') -> dict:
             out[name] = v.mean(0) if v.dim() == 2 else v        # (B, E) per-sample weights -> (E,)
     return out
 
+# %% ../nbs/11a_report.ipynb #3b297f44
 class RoutingMeter:
     "Sample-weighted running means of the per-task routing statistics (language weights, expert load, gate entropy)."
     def __init__(self): self.sums, self.n = {}, 0
@@ -66,12 +68,14 @@ class RoutingMeter:
             res.setdefault(t, {})[k] = m.item() if m.dim() == 0 else m.tolist()
         return res
 
+# %% ../nbs/11a_report.ipynb #d0df0c3c
 def routing_matrix(routing:dict, key:str='lang_weights') -> tuple:
     "(T, E) matrix of one statistic from `RoutingMeter.compute()`, and its row labels."
     tasks = [t for t in routing if key in routing[t]]
     if not tasks: raise ValueError(f"no task has routing statistic {key!r}; stats: {sorted({k for s in routing.values() for k in s})}")
     return torch.tensor([routing[t][key] for t in tasks]), tasks
 
+# %% ../nbs/11a_report.ipynb #b5a2d11d
 def _routing_figure(routing:dict, title:str=''):
     "Figure of the language routers' mean G_lang: a one-row panel per task-specific router, one panel per shared router."
     import seaborn as sns
@@ -97,6 +101,7 @@ def _routing_figure(routing:dict, title:str=''):
     if title: fig.suptitle(title)
     return fig
 
+# %% ../nbs/11a_report.ipynb #d8c4ded3
 def save_routing_heatmap(routing:dict, path, title:str='') -> Path|None:
     "Heatmaps of the language routers' mean G_lang, written to `path` (PNG): each TLM its own panel, the SLM one row per task."
     fig = _routing_figure(routing, title)
@@ -139,6 +144,7 @@ def _sobel_edges(image:Tensor) -> Tensor:
     mag = (gx ** 2 + gy ** 2).sqrt()[:, None]
     return mag / mag.amax((2, 3), keepdim=True).clamp(min=1e-8)
 
+# %% ../nbs/11a_report.ipynb #1faa5152
 class PixelBaseline:
     "Image-blind predictors from per-pixel training-label statistics; Sobel magnitude for boundaries."
     def __init__(self, specs:dict):   # {t: TaskSpec} of the run (class counts from the data, `cli.build_specs`)
@@ -184,6 +190,7 @@ class PixelBaseline:
             out[t] = s.expand(B, *s.shape).clone()
         return out
 
+# %% ../nbs/11a_report.ipynb #91c173cf
 @torch.no_grad()
 def evaluate_baseline(baseline:PixelBaseline, ds, specs:dict, batch_size:int=8, collate_fn=None) -> dict:
     "{task: {metric: value}} of a baseline's predictions on `ds` (items with images), scored like the model."
@@ -230,6 +237,7 @@ def save_stl_result(path, task:str,
     atomic_write(path, json.dumps(dict(kind='stl', task=task, metrics=metrics, config=config.to_dict(), data=data), indent=1))
     return path
 
+# %% ../nbs/11a_report.ipynb #2aab1f2a
 def load_stl_references(paths,                 # STL result files, or folders searched for `stl_*.json`
                         config:LangSAMConfig,  # the multi-task run's config
                         data:dict              # the multi-task run's data description
@@ -252,6 +260,7 @@ def load_stl_references(paths,                 # STL result files, or folders se
         refs[rec['task']] = rec['metrics']
     return refs
 
+# %% ../nbs/11a_report.ipynb #c2379e42
 def delta_m_from(metrics:dict, refs:dict, specs:dict) -> float:
     "Δm (signed, %) of every task's main metric against its single-task reference."
     from langsam_nb.metrics import delta_m
@@ -264,12 +273,14 @@ def delta_m_from(metrics:dict, refs:dict, specs:dict) -> float:
 # %% ../nbs/11a_report.ipynb #31450c85
 def _fmt(v) -> str: return '—' if v is None else (f'{v:.4g}' if isinstance(v, float) else str(v))
 
+# %% ../nbs/11a_report.ipynb #81e3553d
 def higher_is_better(spec, metric:str) -> bool|None:
     "The direction a task's metric declares (`metrics.*.directions`): True, False, or None for an operating point."
     d = spec.directions()
     if metric not in d: raise ValueError(f"{spec.name}: metric {metric!r} declares no direction; its metrics: {sorted(d)}")
     return d[metric]
 
+# %% ../nbs/11a_report.ipynb #cb1bf7c3
 def metrics_table(columns:dict,          # {column: {task: {metric: value}}}; rows follow the first column
                   specs:dict,            # {t: TaskSpec}: the metrics' directions (arrows; operating points left out)
                   rows:dict|None=None    # {task: [metric, ...]} to show only these rows
@@ -282,6 +293,7 @@ def metrics_table(columns:dict,          # {column: {task: {metric: value}}}; ro
             body.append([t, m + arrow, *(_fmt(columns[n].get(t, {}).get(m)) for n in names)])
     return md_table(['task', 'metric', *names], body, 'll' + 'r' * len(names))
 
+# %% ../nbs/11a_report.ipynb #4c37ae9e
 def margins(model:dict, baseline:dict, specs:dict) -> dict:
     "{'task/metric': relative margin of the model over a baseline in %}; positive = the model is better."
     out = {}
@@ -293,6 +305,7 @@ def margins(model:dict, baseline:dict, specs:dict) -> dict:
                 out[f'{t}/{m}'] = round(sign * (model[t][m] - b) / max(abs(b), 1e-12) * 100, 2)
     return out
 
+# %% ../nbs/11a_report.ipynb #ba4f7925
 README_ROWS = {'semseg': ['mIoU'], 'human_parts': ['mIoU'], 'sal': ['maxF'], 'depth': ['rmse'], 'normals': ['mErr', 'rmseErr'],
                'edge': ['odsF']}   # the paper's metrics (Tables 1-2), plus the normals' RMSE
 

@@ -42,6 +42,7 @@ def counterfactual_overrides(model:nn.Module, seed:int=0) -> dict:
     out['e_t shuffled'] = dict(tlm_emb=shuf, slm_emb=shuf)
     return out
 
+# %% ../nbs/14_routing.ipynb #b7ba21da
 def kind_of(name:str) -> str: return name.split(' (+')[0]
 
 # %% ../nbs/14_routing.ipynb #309839a1
@@ -51,6 +52,7 @@ def _routes(model, features:Tensor, batch_size:int, **kw) -> dict:
     parts = [model.route(features[i:i + batch_size], **kw) for i in range(0, len(features), batch_size)]
     return {t: {b: torch.cat([p[t][b].lang for p in parts]) for b in parts[0][t]} for t in parts[0]}
 
+# %% ../nbs/14_routing.ipynb #4109e2ea
 def routing_shift(model, features:Tensor,  # (n, C, h, w) F_v of the images to route
                   overrides:dict,          # one entry of `counterfactual_overrides`
                   batch_size:int=16) -> dict:

@@ -23,6 +23,7 @@ def expert_norms(experts:Experts  # E token-wise MLPs
     sq = sum(p.detach().pow(2).flatten(1).sum(1) for p in (experts.w1, experts.b1, experts.w2, experts.b2))  # (E,)
     return sq.sqrt()
 
+# %% ../nbs/17_sparsity.ipynb #310dae90
 @torch.no_grad()
 def project_experts_(experts:Experts, # the experts, rescaled in place
                      R:float,         # radius of each expert's parameter ball
@@ -44,6 +45,7 @@ class Rademacher(NamedTuple):
     seconds: float      # wall time of all draws
     cpu_seconds: float  # CPU time of all draws (this thread): the cost without other jobs on the machine
 
+# %% ../nbs/17_sparsity.ipynb #7cff30ee
 def rademacher_complexity(x:Tensor,             # (m, C, H, W) inputs; n = m H W tokens
                           emb:Tensor,           # (d,) task embedding e, the same for every image
                           num_experts:int=8,    # E
@@ -101,6 +103,7 @@ def split_report(model,            # a LangSAM model (eval mode) that reads cach
     model.train(was)
     return {t: {**{k: float(v) for k, v in _metric_values(mets[t]).items()}, 'loss': tot[t] / n} for t in specs} | {'total': {'loss': tot['total'] / n}}
 
+# %% ../nbs/17_sparsity.ipynb #363f39c9
 def train_val_report(folder,        # a finished run folder of `langsam_train` (its newest checkpoint)
                      batch_size:int=8,
                      cache:bool=True) -> dict:  # {'train': split_report, 'val': split_report, 'norms': {block: [E]}, 'seconds'}

@@ -25,6 +25,7 @@ def _option_table() -> dict:
     "{dest: (option string, action)} of `langsam_train`'s options."
     return {a.dest: (a.option_strings[0], a) for a in train_parser()._actions if a.option_strings and a.dest != 'help'}
 
+# %% ../nbs/11d_sweep.ipynb #39d548dd
 def _argv(opts:dict, where:str) -> list:
     "A run's options as `langsam_train` arguments; unknown or reserved keys raise a ValueError naming `where`."
     table, argv = _option_table(), []
@@ -60,6 +61,7 @@ class Run(NamedTuple):
     @property
     def done(self) -> bool: return (self.folder / 'metrics.json').is_file()
 
+# %% ../nbs/11d_sweep.ipynb #cca8ede8
 def _quiet_parse(argv:list, where:str):
     "`langsam_train`'s parser on `argv`, its usage errors as a ValueError naming `where`."
     err = io.StringIO()
@@ -67,6 +69,7 @@ def _quiet_parse(argv:list, where:str):
         with contextlib.redirect_stderr(err): return train_parser().parse_args(argv)
     except SystemExit: raise ValueError(f"{where}: {err.getvalue().strip().splitlines()[-1]}") from None
 
+# %% ../nbs/11d_sweep.ipynb #7b6a1529
 def _drop(argv:list, opt:str) -> list:
     "`argv` without the option `opt` and its value."
     out, skip = [], False
@@ -76,6 +79,7 @@ def _drop(argv:list, opt:str) -> list:
         else: out.append(x)
     return out
 
+# %% ../nbs/11d_sweep.ipynb #2a330be7
 def load_grid(grid) -> dict:
     "A grid from a dict, or a YAML / JSON file; unknown top-level keys raise."
     if not isinstance(grid, dict):
@@ -104,6 +108,7 @@ def read_state(out) -> dict:
     f = Path(out) / SWEEP_FILE
     return json.loads(f.read_text()) if f.is_file() else dict(runs={}, wall_s=0.0)
 
+# %% ../nbs/11d_sweep.ipynb #24e1f83a
 def plan(grid,             # dict, or a .yaml / .json file
          out,              # the sweep's folder: one subfolder per run
         ) -> list[Run]:
@@ -154,6 +159,7 @@ def command(run:Run, threads:int=1) -> list:
     return [sys.executable, '-m', 'langsam_nb', *run.argv, '--out', str(run.out), '--threads', str(threads), '--no-progress',
             '--auto-resume']
 
+# %% ../nbs/11d_sweep.ipynb #373ceaba
 def shell_commands(runs:list, threads:int=1, pending_only:bool=True) -> list[str]:
     "One shell line per run, for any scheduler (`--print-commands`): each is independent and resumable."
     return [f"OMP_NUM_THREADS={threads} " + shlex.join(['python', *command(r, threads)[1:]])
@@ -174,6 +180,7 @@ def prepare(runs:list, log=print):
         log(f"data and features ready: {data['name']} seed {data.get('seed', '-')} at {cfg.input_size[0]}x{cfg.input_size[1]}, "
             f"{cfg.backbone} ({time.time() - t0:.0f} s)")
 
+# %% ../nbs/11d_sweep.ipynb #a961a486
 def _last_step(run:Run) -> int:
     "The newest logged step of a running run (its `log.jsonl`), 0 before the first line."
     f = run.folder / 'log.jsonl'
@@ -199,6 +206,7 @@ def _stop_runs(active:dict, state:dict, grace:float, log) -> list:
         state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode)
     return list(active)
 
+# %% ../nbs/11d_sweep.ipynb #86aaacf1
 def execute(runs:list, out,
             jobs:int|None=None,       # processes at once; None = the cores // threads
             threads:int=1,            # torch threads per process
@@ -277,6 +285,7 @@ def _report_specs(rep:dict) -> dict:
     from langsam_nb.checkpoint import config_from_dict
     return build_specs(config_from_dict(rep['config']), rep.get('num_classes') or {}, rep['data'])
 
+# %% ../nbs/11d_sweep.ipynb #d8a89afa
 def results(runs:list) -> 'pd.DataFrame':
     """One tidy table of the finished runs: a row per (run, task, metric) with `value`, plus the rows of task `_run`:
     trainable `params`, `ms_per_step` (training time / steps), `seconds` (the run's total) and `delta_m` (% vs the STL
@@ -324,6 +333,7 @@ def per_seed(df) -> 'pd.Series':
     g = df.groupby(['name', 'task', 'metric', 'seed'], sort=False).value
     return g.sum().where(lambda s: s.index.get_level_values('task') == '_run', g.mean())
 
+# %% ../nbs/11d_sweep.ipynb #ff6b8b9c
 def aggregate(df) -> 'pd.DataFrame':
     "Mean, std and count over seeds per (name, task, metric) (`per_seed` first)."
     g = per_seed(df).groupby(level=['name', 'task', 'metric'], sort=False)
@@ -345,6 +355,7 @@ class Comparison(NamedTuple):
         how = f"{self.agree}/{self.n} seeds agree, paired" if self.paired else f"n = {self.n}, Welch"
         return f"{self.diff:+.3g} [{self.lo:+.3g}, {self.hi:+.3g}], p = {self.p:.2g} ({how})"
 
+# %% ../nbs/11d_sweep.ipynb #d19e1b57
 def _seed_values(x, name:str) -> tuple:
     "(values, seeds or None) of one entry: a {seed: value} mapping or Series, or a plain sequence (no seeds: unpaired)."
     if hasattr(x, 'index') and hasattr(x, 'values'): x = dict(zip(x.index, x.values))    # a pandas Series by seed
@@ -356,6 +367,7 @@ def _seed_values(x, name:str) -> tuple:
     if len(vals) < 2: raise ValueError(f"{name}: a comparison needs at least 2 seeds, got {len(vals)}")
     return vals, seeds
 
+# %% ../nbs/11d_sweep.ipynb #c49ed39f
 def _t_result(diff:float, se:float, dof:float, level:float) -> tuple:
     "(lo, hi, p) for a difference with standard error `se` and a t distribution of `dof` degrees of freedom."
     from scipy.special import stdtr, stdtrit
@@ -363,6 +375,7 @@ def _t_result(diff:float, se:float, dof:float, level:float) -> tuple:
     q = stdtrit(dof, 0.5 + level / 2)
     return diff - q * se, diff + q * se, float(2 * stdtr(dof, -abs(diff) / se))
 
+# %% ../nbs/11d_sweep.ipynb #dedf5a5a
 def compare(a, b,                 # each: {seed: value} or a Series indexed by seed (pairable), or a list of values
             paired:bool=True,     # pair by seed when both entries have the same seeds
             level:float=0.95      # confidence level of the interval
@@ -385,6 +398,7 @@ def compare(a, b,                 # each: {seed: value} or a Series indexed by s
     lo, hi, p = _t_result(ma - mb_, math.sqrt(wa + wb), dof, level)
     return Comparison(ma - mb_, lo, hi, p, min(na, nb), None, False, dof, level)
 
+# %% ../nbs/11d_sweep.ipynb #1b04500d
 def holm(p:list) -> list:
     "Holm's step-down adjustment of p-values: the family-wise error rate of the rejections stays at most α."
     m, order = len(p), sorted(range(len(p)), key=lambda i: p[i])
@@ -406,6 +420,7 @@ def _cells(df) -> tuple:
     cell = {(n, t, m): (mu, sd, int(c)) for n, t, m, mu, sd, c in aggregate(df)[['name', 'task', 'metric', 'mean', 'std', 'count']].itertuples(index=False)}
     return cell, vals
 
+# %% ../nbs/11d_sweep.ipynb #6cbe50b6
 def summary(df, reference:str|None=None,   # column the others are compared with (default: the first entry that is not STL)
             rows:dict|None=None,           # {task: [metric, ...]} to show (default: every metric with a direction)
             digits:int=2) -> 'pd.DataFrame':
@@ -453,6 +468,7 @@ def summary(df, reference:str|None=None,   # column the others are compared with
     table.attrs['legend'] = LEGEND.format(ref=reference, m=len(tests))
     return table
 
+# %% ../nbs/11d_sweep.ipynb #8174bc22
 def to_markdown(table) -> str:
     "A summary table as markdown (no extra dependency), followed by its legend when it has one."
     cols = list(table.columns)
@@ -486,12 +502,14 @@ def comparisons(df, pairs:list,           # [(a, b), ...]: entry a against entry
                                 paired=c.paired, p=c.p))
     return adjust(pd.DataFrame(out), alpha)
 
+# %% ../nbs/11d_sweep.ipynb #8e004fd3
 def adjust(res, alpha:float=0.05) -> 'pd.DataFrame':
     "`comparisons` rows as one family (e.g. several tables concatenated): Holm-adjusted p over all rows, and each verdict."
     res = res.assign(p_holm=holm(res.p.tolist()) if len(res) else [])
     return res.assign(verdict=[('better' if g > 0 else 'worse') if q < alpha else 'no clear difference'
                                for g, q in zip(res.gain, res.p_holm)])
 
+# %% ../nbs/11d_sweep.ipynb #43a48a18
 def comparisons_markdown(res, digits:int=2) -> str:
     "A `comparisons` table as markdown: a vs b, metric, gain [interval], seeds agreeing, p, Holm-adjusted p, verdict."
     f = lambda x: f"{x:+.{digits}f}"
@@ -509,6 +527,7 @@ def sweep_dir(grid:dict, out=None) -> Path:
     "The sweep's folder: `out`, else `sweeps/<grid name>`."
     return Path(out or Path('sweeps') / grid['name'])
 
+# %% ../nbs/11d_sweep.ipynb #661b790a
 def run_sweep(grid, out=None, jobs:int|None=None, threads:int=1, log=print, reference:str|None=None,
               run:bool=True):   # False: only tabulate the finished runs
     "Plan, run what is unfinished, collect: returns (runs, tidy results, summary); writes `results.csv` and `summary.md`."
@@ -522,6 +541,7 @@ def run_sweep(grid, out=None, jobs:int|None=None, threads:int=1, log=print, refe
     atomic_write(out / 'summary.md', to_markdown(table) + '\n')
     return runs, df, table
 
+# %% ../nbs/11d_sweep.ipynb #8e68fe90
 def sweep_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser('langsam_sweep', description="Run a grid of langsam_train runs (entries x seeds) as independent, "
         "resumable processes and tabulate them: mean ± std over seeds, Δm against the grid's STL runs.",
@@ -538,6 +558,7 @@ def sweep_parser() -> argparse.ArgumentParser:
     a('--collect', action='store_true', help="only tabulate the finished runs")
     return p
 
+# %% ../nbs/11d_sweep.ipynb #4802250b
 def sweep_main(argv=None):
     "Console script `langsam_sweep`."
     args = sweep_parser().parse_args(argv)

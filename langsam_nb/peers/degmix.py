@@ -70,6 +70,7 @@ def pool_tokens(x:Tensor,     # (B, C', h, w) one task's deformed map
     if stride > 1: x = F.avg_pool2d(x, stride, ceil_mode=True)
     return x.flatten(2).transpose(1, 2)
 
+# %% ../../nbs/peers/05_degmix.ipynb #72b9ab5c
 class TaskInteraction(nn.Module):
     "Task interaction block, Eqs. (11)-(13): MHSA over the concatenated tokens of all tasks, then the sMLP."
     def __init__(self,
@@ -105,6 +106,7 @@ def cross_attention(q:Tensor, k:Tensor, v:Tensor, # (B, Nq, C), (B, Nk, C), (B, 
     else: a = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]), -1) @ v
     return a.transpose(1, 2).reshape(B, Nq, C)
 
+# %% ../../nbs/peers/05_degmix.ipynb #1d9409c7
 class TaskQuery(nn.Module):
     "Task query block of one task, Eqs. (14)-(16): X_t + sMLP_t(cross-attention of LN(X_t) on LN(F_ti))."
     def __init__(self,

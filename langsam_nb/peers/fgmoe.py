@@ -33,6 +33,7 @@ def task_emb_table(tasks,    # the model's task names, in order
     if not torch.isfinite(e).all(): raise ValueError("task_emb contains NaN or Inf values")
     return e
 
+# %% ../../nbs/peers/01_fgmoe.ipynb #d8f86dc1
 def select_tasks(known,      # the model's tasks
                  tasks=None, # None = all; a str is one task
                 ) -> tuple:
@@ -245,6 +246,7 @@ def peer_options(table:dict,          # a peer module's PEER_OPTIONS: {preset na
     if bad: raise ValueError(f"unknown {what} option(s) {bad}; known: {sorted(opts)}")
     return opts | kw
 
+# %% ../../nbs/peers/01_fgmoe.ipynb #e320e2ce
 def build_fgmoe(cfg:LangSAMConfig,      # the run's config; cfg.name picks the PEER_OPTIONS preset (else 'tiny')
                 num_classes:dict|None,  # {'semseg': K, ...}
                 task_emb:dict,          # {task: (d,)} (checked, unused)

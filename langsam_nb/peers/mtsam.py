@@ -42,6 +42,7 @@ class SAMAttention(nn.Module):
         a = F.scaled_dot_product_attention(q, k, v)                                   # softmax(QK^T / sqrt(d)) V
         return self.out_proj(a.transpose(1, 2).flatten(2))
 
+# %% ../../nbs/peers/04_mtsam.ipynb #27892a96
 class SAMMLP(nn.Module):
     "`n` Linear layers with ReLU between them: SAM's hypernetwork and IoU-head MLPs (children `layers.i`)."
     def __init__(self, d_in:int, hidden:int, d_out:int, n:int=3):
@@ -77,6 +78,7 @@ class TwoWayBlock(nn.Module):
         k = self.norm4(k + self.cross_attn_image_to_token(k + k_pe, q + q_pe, q))
         return q, k
 
+# %% ../../nbs/peers/04_mtsam.ipynb #4f506199
 class TwoWayTransformer(nn.Module):
     "SAM's two-way transformer: `depth` TwoWayBlocks, then a final token->image attention with residual and LN."
     def __init__(self, depth:int=2, dim:int=256, heads:int=8, mlp_dim:int=2048, downsample:int=2):
@@ -169,6 +171,7 @@ def _pool_up_matrix(n:int, s:int=4, dtype=torch.float64) -> Tensor:
     up = F.interpolate(eye, scale_factor=s, mode='linear', align_corners=False)      # (1, n, s n)
     return F.avg_pool1d(up, s)[0].T                                                  # column j = A e_j
 
+# %% ../../nbs/peers/04_mtsam.ipynb #8ff7ed3c
 def neck_from_fv(fv:Tensor,  # (B, C >= 256, h, w) F_v at stride 4; channels 0-255 = the neck upsampled x4
                  s:int=4,    # stride ratio of the neck to F_v
                 ) -> Tensor: # (B, 256, h/s, w/s) SAM's image embedding
@@ -219,6 +222,7 @@ def _sam_state(cfg:LangSAMConfig) -> dict|None:
     if cfg.backbone != 'mobilesam' or cfg.checkpoint is None: return None
     return load_mobilesam_checkpoint(find_mobilesam_checkpoint() if cfg.checkpoint == 'installed' else cfg.checkpoint)
 
+# %% ../../nbs/peers/04_mtsam.ipynb #d42afefa
 class MTSAMDec(nn.Module):
     "MTSAM-Dec on cached F_v: the stride-16 embedding recovered from F_v, then per task a SAM decoder with E_t."
     weights_own_aux = True    # no regulariser: aux_loss is 0
@@ -236,6 +240,7 @@ class MTSAMDec(nn.Module):
         self.heads = TaskDecoders(self.specs, _sam_state(config) if pretrained_decoder else None, embed_jitter=embed_jitter,
                                   output_scale=output_scale)
 
+# %% ../../nbs/peers/04_mtsam.ipynb #8371320d
 @patch
 def forward(self:MTSAMDec, features:Tensor, # (B, C, h, w) F_v, h and w multiples of 4
             tasks=None,                       # subset of self.tasks; None = all
@@ -279,6 +284,7 @@ class ToRA(nn.Module):
         z = z @ H.transpose(-1, -2)                                                   # (T', M, ..., p)
         return self.scale * (z @ self.U_out.T).flatten(0, 1)                          # (T' M, ..., d_out)
 
+# %% ../../nbs/peers/04_mtsam.ipynb #1d66e1e9
 class ToRALinear(nn.Module):
     "A frozen Linear plus ToRA: y = W_0 x + b + s Delta W_t dropout(x) for the task of each batch chunk."
     def __init__(self, base:nn.Linear, n_tasks:int, **kw):   # kw: ToRA's ranks, scale, dropout
@@ -345,6 +351,7 @@ def train(self:MTSAMToRA, mode:bool=True):
         if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
     return self
 
+# %% ../../nbs/peers/04_mtsam.ipynb #d8c00910
 @patch
 def embed(self:MTSAMToRA, images:Tensor, # (B, 3, H, W) ImageNet-normalised, sides multiples of 32
           tasks) -> Tensor:                # (T', B, 256, H/16, W/16): F_I,t for each task
@@ -356,6 +363,7 @@ def embed(self:MTSAMToRA, images:Tensor, # (B, 3, H, W) ImageNet-normalised, sid
         for m in self.toras: m.idx = None
     return neck.unflatten(0, (len(tasks), -1))
 
+# %% ../../nbs/peers/04_mtsam.ipynb #7388376d
 @patch
 def forward(self:MTSAMToRA, images:Tensor, # (B, 3, H, W)
             tasks=None) -> dict:             # {'pred': {t: (B, N_t, H, W)}, 'coarse': {}, 'aux_loss': lambda R, 'routing': {}}
@@ -383,6 +391,7 @@ def build_mtsam_dec(cfg:LangSAMConfig,      # the run's config (cfg.name picks t
     "MTSAM-Dec for a config: frozen encoder (cached F_v), per-task SAM decoders and task embeddings."
     return MTSAMDec(cfg, num_classes, task_emb, **peer_options(PEER_OPTIONS, cfg, kw, 'MTSAM-Dec', _DEC_KEYS))
 
+# %% ../../nbs/peers/04_mtsam.ipynb #168e02d3
 def build_mtsam_tora(cfg:LangSAMConfig, num_classes:dict|None, task_emb:dict,
                      **kw) -> MTSAMToRA:    # overrides of PEER_OPTIONS entries
     "MTSAM-ToRA for a config: ToRA + LayerNorm tuning of MobileSAM's encoder (trains on images), task decoders."

@@ -58,6 +58,7 @@ def mlp(dim:int, hidden:int) -> nn.Sequential:
     "A token-wise MLP C -> hidden -> C (the anchor and the shared expert)."
     return nn.Sequential(nn.Linear(dim, hidden), nn.SiLU(), nn.Linear(hidden, dim))
 
+# %% ../../nbs/peers/02_prism.ipynb #657ac984
 class PrismMoE(nn.Module):
     "PRISM's specialised stream, Eq. (6): shared expert + softmax-renormalised top-K of E FiLM-routed experts."
     def __init__(self,
@@ -91,6 +92,7 @@ def _combine(self:PrismMoE, x:Tensor, idx:Tensor, w:Tensor) -> Tensor:
     xs = (x[:, None, :] * w[..., None]).reshape(M * K, C)               # (M*K, C) pseudo-tokens w_j x
     return e.forward_sparse(xs, idx.reshape(-1, 1), w.reshape(-1, 1), check=False).view(M, K, C).sum(1)
 
+# %% ../../nbs/peers/02_prism.ipynb #48e46c7b
 @patch
 def forward(self:PrismMoE, u:Tensor, # (B, N, C) normalised tokens
                        c:Tensor,                 # (B, D_c) contexts
