@@ -10,13 +10,13 @@ from typing import NamedTuple
 import torch
 from torch import nn
 from torch.utils.data import Dataset
-from .core import LangSAMConfig, cache_dir
+from .core import LangSAMConfig, cache_dir, CONFIGS, get_config
 from .model import LangSAM
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'data_spec', 'build_datasets',
-           'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone', 'RunParts',
-           'build_features', 'cpu_threads', 'build_specs', 'own_recipe', 'build_model']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'PEER_IGNORED', 'data_spec',
+           'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone',
+           'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe', 'check_peer_config', 'build_model']
 
 # %% ../nbs/10a_build.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -171,6 +171,19 @@ def own_recipe(method:str, data_name:str) -> str:
         raise ValueError(f"--recipe own: method {method!r} declares no recipe of its own (those that do: {list(OWN_RECIPES)}); use --recipe shared")
     return OWN_RECIPES[method]['pascal' if data_name == 'pascal' else 'nyud']
 
+# %% ../nbs/10a_build.ipynb #02ca3c80
+PEER_IGNORED = ('num_experts', 'top_k')   # LangSAM's mixture sizes: a peer takes its own from PEER_OPTIONS
+
+def check_peer_config(cfg:LangSAMConfig, method:str):
+    "Refuse a config that sets LangSAM's mixture sizes (PEER_IGNORED) away from its preset for a peer, which would ignore them."
+    if cfg.name not in CONFIGS: return                       # not a preset: nothing to compare with
+    base = get_config(cfg.name)
+    changed = {f: getattr(cfg, f) for f in PEER_IGNORED if getattr(cfg, f) != getattr(base, f)}
+    if changed:
+        raise ValueError(f"method {method!r} sizes its experts from its own options (PEER_OPTIONS), not from the config: "
+                         f"{', '.join(f'{k}={v}' for k, v in changed.items())} would be recorded but not used; "
+                         "leave --experts/--top-k at the preset's values and pass the peer's own as --peer-opt where it has them")
+
 # %% ../nbs/10a_build.ipynb #864b5038
 def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
                 method:str='langsam',  # 'langsam', or a peer: a key of PEER_BUILDERS
@@ -181,6 +194,7 @@ def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
     from langsam_nb.text import encode_tasks
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
     if method == 'langsam' and peer_options: raise ValueError(f"peer options {sorted(peer_options)} given, but the method is langsam (use --set)")
+    if method != 'langsam': check_peer_config(cfg, method)
     emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
     if method == 'langsam': m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
     else:
