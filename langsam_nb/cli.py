@@ -15,6 +15,8 @@ from .model import LangSAM, VARIANTS, variant_config
 from .build import (DATASETS, SYNTH_DEFAULTS, data_spec, build_datasets, BACKBONES, build_backbone, pretrained_installed,
                               resolve_preset, describe_backbone, RunParts, build_features, cpu_threads, build_specs,
                               PEER_BUILDERS, METHODS, OWN_RECIPES, own_recipe, build_model, _InMemory)
+from .runs import (RUN_FILE, LOCK_FILE, _check_out_dir, _init_out_dir, RunLockedError, lock_holder, run_lock,
+                             _ImageItems, _run_data, LoadedRun, load_run)
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_diff, config_from_dict
 from .trainer import Trainer, PRECISIONS, make_accelerator, evaluate
 from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl_references, delta_m_from,
@@ -22,99 +24,8 @@ from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl
 from .data import collate
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'LOCK_FILE', 'RunLockedError', 'lock_holder', 'run_lock', 'train_parser', 'parse_sets', 'config_from_args',
-           'run_train', 'train_one', 'train_main', 'LoadedRun', 'load_run', 'eval_parser', 'run_eval', 'eval_main',
-           'main']
-
-# %% ../nbs/11c_cli.ipynb #c7e25610
-RUN_FILE = 'run.json'
-LOCK_FILE = 'lock.json'    # held while a process writes the folder (`run_lock`)
-
-def _check_out_dir(out, run:dict, resume:bool=False, overwrite:bool=False):
-    "Raise unless the folder `out` may take this run (read-only: every process checks, so all fail together)."
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file")
-    held = json.loads((out / RUN_FILE).read_text()) if (out / RUN_FILE).is_file() else None
-    if held is None:
-        if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
-            raise ValueError(f"--out {out} is not empty and holds no langsam_nb run ({RUN_FILE}); choose another folder")
-        if resume: raise FileNotFoundError(f"--resume: {out} holds no run to continue")
-        return
-    if overwrite and not resume: return
-    run = json.loads(json.dumps(run))
-    if held != run:
-        diff = config_diff(held.get('config', {}), run['config'])
-        diff.update({k: (held.get(k), run[k]) for k in run if k != 'config' and held.get(k) != run[k]})
-        raise ValueError(f"--out {out} holds a different run (differences: {diff}); "
-                         + ("--resume only continues the same run; " if resume else "")
-                         + "pass --overwrite to replace it or choose another --out")
-    last = latest_checkpoint(out / 'checkpoints')
-    if resume and last is None: raise FileNotFoundError(f"--resume: no valid checkpoint under {out / 'checkpoints'}")
-    if not resume and not overwrite and last is not None:
-        raise ValueError(f"--out {out} already holds this run ({last.name}): pass --resume to continue it or --overwrite "
-                         "to start again")
-
-# %% ../nbs/11c_cli.ipynb #9eacb9af
-def _init_out_dir(out, run:dict, overwrite:bool=False) -> Path:
-    "Create (with `overwrite`: first delete) the run folder and write its `run.json` (main process only)."
-    out = Path(out)
-    if overwrite and (out / RUN_FILE).is_file():                  # everything but the lock this process holds
-        for p in out.iterdir():
-            if p.name != LOCK_FILE: shutil.rmtree(p) if p.is_dir() else p.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-    if not (out / 'checkpoints').is_dir() and (out / 'log.jsonl').is_file(): (out / 'log.jsonl').unlink()  # a start that never checkpointed
-    atomic_write(out / RUN_FILE, json.dumps(run, indent=1))
-    return out
-
-# %% ../nbs/11c_cli.ipynb #334be977
-class RunLockedError(ValueError):
-    "Another live process is writing this run folder."
-
-# %% ../nbs/11c_cli.ipynb #ae5e4dd2
-def _alive(pid) -> bool:
-    "Does process `pid` exist on this host?"
-    try: os.kill(int(pid), 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True                   # it exists, owned by someone else
-    except (TypeError, ValueError): return False
-    return True
-
-# %% ../nbs/11c_cli.ipynb #dc70850c
-def lock_holder(out) -> dict|None:
-    "The live process writing run folder `out` ({pid, host, started, argv}), or None: no lock, or a stale one."
-    f = Path(out) / LOCK_FILE
-    try: held = json.loads(f.read_text())
-    except FileNotFoundError: return None
-    except json.JSONDecodeError:                          # being written this instant, or cut short long ago
-        return None if time.time() - f.stat().st_mtime > 60 else dict(pid=None, host='?', started='just now', argv=[])
-    if held.get('host') != socket.gethostname(): return held     # another machine: cannot be checked from here
-    return held if _alive(held.get('pid')) else None
-
-# %% ../nbs/11c_cli.ipynb #b325405f
-@contextlib.contextmanager
-def run_lock(out, hold:bool=True):   # hold=False: a no-op (the other processes of a multi-process run)
-    "Hold run folder `out` while the block runs: refuse if a live process holds it, take over a stale lock with a warning."
-    if not hold: yield None; return
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); f = out / LOCK_FILE
-    me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %z'), argv=sys.argv[1:])
-    while True:
-        try: fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            held = lock_holder(out)
-            if held is not None:
-                raise RunLockedError(f"{out} is being written by process {held.get('pid')} on {held.get('host')} (since "
-                                     f"{held.get('started')}): wait for it or stop it; if it is gone, delete {f}") from None
-            with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
-                old = json.loads(f.read_text())
-                warnings.warn(f"{out}: taking over the lock of process {old.get('pid')} (started {old.get('started')}), "
-                              "which no longer exists")
-            f.unlink(missing_ok=True); continue
-        with os.fdopen(fd, 'w') as fh: json.dump(me, fh)
-        break
-    try: yield f
-    finally:
-        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
-            if json.loads(f.read_text()).get('pid') == me['pid']: f.unlink()
+__all__ = ['train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval',
+           'eval_main', 'main']
 
 # %% ../nbs/11c_cli.ipynb #8438e911
 def train_parser() -> argparse.ArgumentParser:
@@ -233,23 +144,6 @@ def run_train(args, acc=None) -> dict:
     if args.variant != 'stl': return train_one(cfg, data, args, out, acc)
     return {t: train_one(dataclasses.replace(cfg, tasks=(t,)), data, args, out / f'stl_{t}', acc) for t in cfg.tasks}
 
-# %% ../nbs/11c_cli.ipynb #fe9e4e81
-class _ImageItems(Dataset):
-    "Image + label items for a model that adapts the encoder (`needs_images`), flipped as `CachedFeatureDataset` flips F_v."
-    def __init__(self, items, augment:bool, p_flip:float=0.5):
-        self.items, self.augment, self.p_flip = _InMemory(items, drop=()), augment, p_flip
-    def __len__(self): return len(self.items)
-    def __getitem__(self, i):
-        from langsam_nb.data import hflip_item
-        item = dict(self.items[i])
-        return hflip_item(item) if self.augment and torch.rand(()) < self.p_flip else item
-
-# %% ../nbs/11c_cli.ipynb #ee6ab37a
-def _run_data(parts:RunParts, model) -> tuple:
-    "(train, val) datasets for `model`: cached F_v, or the same items as images when `model.needs_images`."
-    if not getattr(model, 'needs_images', False): return parts.train, parts.val
-    return _ImageItems(parts.train_items, True, parts.train.p_flip), _ImageItems(parts.val_items, False)
-
 # %% ../nbs/11c_cli.ipynb #d150da4f
 def _resume_mode(out:Path, args) -> tuple:
     "(resume, overwrite) for run folder `out`: the flags as given, or what `--auto-resume` finds there."
@@ -342,38 +236,6 @@ def train_main(argv=None):
     except (ValueError, FileNotFoundError) as e:
         if argv is not None: raise
         sys.exit(f"langsam_train: error: {e}")
-
-# %% ../nbs/11c_cli.ipynb #d4d70fb6
-class LoadedRun(NamedTuple):
-    "A finished run, ready to evaluate or inspect: its model with the checkpoint's weights, data and task specs."
-    model: nn.Module        # on the accelerator's device (or CPU), eval mode
-    config: LangSAMConfig
-    data: dict              # the run's data spec (`data_spec`)
-    parts: RunParts         # train/val items and cached features
-    val: object             # the evaluation dataset the model takes (features, or images for image-input peers)
-    specs: dict             # {t: TaskSpec}
-    checkpoint: Path
-    state: dict             # the checkpoint's state.json (step, config, extra)
-
-# %% ../nbs/11c_cli.ipynb #9f8159d6
-def load_run(path,                 # a run folder (its newest checkpoint) or one checkpoint folder (with state.json)
-             acc=None,             # an Accelerator (its device); None: CPU
-             cache_dir=None,       # F_v cache (None: the package cache)
-             data_root=None,       # the data's folder when it moved since training
-             progress:bool=False) -> LoadedRun:
-    "Rebuild a run from its checkpoint: config, data, features, model and weights (`langsam_eval`, the explorer, 14_routing)."
-    p = Path(path)
-    ckpt = p if (p / 'state.json').is_file() else latest_checkpoint(p / 'checkpoints')
-    if ckpt is None: raise FileNotFoundError(f"no checkpoint in {p} (expected state.json or checkpoints/step-*/)")
-    state = read_checkpoint(ckpt)
-    cfg, data = config_from_dict(state['config']), dict(state['extra']['data'])
-    if data_root: data['root'] = str(Path(data_root).expanduser().resolve())
-    with contextlib.redirect_stdout(sys.stdout if progress else io.StringIO()):
-        parts = build_features(cfg, data, acc, cache_dir, progress=progress)
-    method = state['extra'].get('method', 'langsam')
-    model = build_model(cfg, parts.num_classes, acc.device if acc is not None else 'cpu', method, state['extra'].get('peer_options'))
-    model = load_weights(model, ckpt).eval()
-    return LoadedRun(model, cfg, data, parts, _run_data(parts, model)[1], build_specs(cfg, parts.num_classes, data), ckpt, state)
 
 # %% ../nbs/11c_cli.ipynb #7c962792
 def eval_parser() -> argparse.ArgumentParser:

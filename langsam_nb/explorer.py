@@ -174,7 +174,7 @@ def load_explorer(run=None,           # a run folder of `langsam_train` (None = 
                  ) -> Explorer:
     "An `Explorer` on the newest checkpoint of `run`, with the first `n_images` images of its validation split."
     from langsam_nb.checkpoint import latest_checkpoint, read_checkpoint
-    from langsam_nb.cli import load_run
+    from langsam_nb.runs import load_run
     run = Path(run) if run is not None else main_job_dir()
     ckpt = latest_checkpoint(run / 'checkpoints')
     if ckpt is None: raise FileNotFoundError(f"no checkpoint in {run}/checkpoints")

@@ -95,7 +95,7 @@ def probe_run(overrides:dict,        # LangSAMConfig fields over the preset, e.g
               n_probe:int=4,         # validation images in the probe batch (fixed, not augmented)
               threads:int=1) -> dict:
     "Train one run as `langsam_train` does (SynthScenes, seed-determined) with an `InterferenceProbe`; metrics, probes, timings."
-    from langsam_nb.cli import data_spec, build_features, build_model, build_specs, cpu_threads
+    from langsam_nb.build import data_spec, build_features, build_model, build_specs, cpu_threads
     from langsam_nb.data import collate
     cpu_threads(threads)
     cfg = get_config(preset, **overrides)

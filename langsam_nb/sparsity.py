@@ -108,7 +108,7 @@ def train_val_report(folder,        # a finished run folder of `langsam_train` (
                      batch_size:int=8,
                      cache:bool=True) -> dict:  # {'train': split_report, 'val': split_report, 'norms': {block: [E]}, 'seconds'}
     "A run's model on its training images (cached features, no flip) and on its validation split, and its experts' norms; cached in trainval.json."
-    from langsam_nb.cli import load_run
+    from langsam_nb.runs import load_run
     from langsam_nb.features import CachedFeatureDataset
     folder = Path(folder)
     if not (folder / 'metrics.json').is_file(): raise ValueError(f"{folder.name} is not a finished run (no metrics.json)")

@@ -168,7 +168,7 @@ def shell_commands(runs:list, threads:int=1, pending_only:bool=True) -> list[str
 # %% ../nbs/11d_sweep.ipynb #0b91525a
 def prepare(runs:list, log=print):
     "Generate the data and compute the feature caches once, here, before parallel runs would race to write them."
-    from langsam_nb.cli import build_features
+    from langsam_nb.build import build_features
     seen = set()
     for r in runs:
         args = _quiet_parse(r.argv, r.id); cfg = config_from_args(args)
@@ -218,7 +218,7 @@ def execute(runs:list, out,
     SIGINT or SIGTERM stops the sweep: each running run gets SIGTERM (in its own process group), writes its checkpoint
     and exits; the sweep then raises `Interrupted` naming what is unfinished. Runs another live process holds are skipped."""
     from langsam_nb.trainer import Interrupted, _stop_on_signals
-    from langsam_nb.cli import lock_holder
+    from langsam_nb.runs import lock_holder
     out = Path(out); out.mkdir(parents=True, exist_ok=True); (out / 'logs').mkdir(exist_ok=True)
     jobs = jobs or max(1, (os.cpu_count() or 1) // threads)
     if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be >= 1, got {jobs}, {threads}")
@@ -281,7 +281,7 @@ def execute(runs:list, out,
 # %% ../nbs/11d_sweep.ipynb #a18e51ea
 def _report_specs(rep:dict) -> dict:
     "{t: TaskSpec} of a finished run, from its report (tasks, class counts, data)."
-    from langsam_nb.cli import build_specs
+    from langsam_nb.build import build_specs
     from langsam_nb.checkpoint import config_from_dict
     return build_specs(config_from_dict(rep['config']), rep.get('num_classes') or {}, rep['data'])
 
