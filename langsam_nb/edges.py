@@ -120,51 +120,6 @@ def _thin_flat(P:np.ndarray,   # zero-padded (H+2)*(W+2) flat bool map, all Fals
 # %% ../nbs/07b_edges.ipynb #2f48ef19
 def _offsets(W:int) -> np.ndarray: return np.array([dy * (W + 2) + dx for dy, dx in _NBRS])
 
-# %% ../nbs/07b_edges.ipynb #4ac1ac19
-@numba.njit(cache=True, nogil=True)
-def _thin_kernel(P, Q, idx, offs, luts):
-    "`_thin_flat` compiled, with work lists: bool (n,) survivors. P (bool) and Q (int64, pixel number + 1) are zero on entry and return."
-    n = len(idx)
-    alive = np.ones(n, np.bool_)
-    for i in range(n): P[idx[i]] = True; Q[idx[i]] = i + 1
-    pend = np.empty((2, n), np.int64); npend = np.full(2, n, np.int64); inpend = np.ones((2, n), np.bool_)
-    for i in range(n): pend[0, i] = i; pend[1, i] = i        # first pass: every pixel, in both subiterations
-    work, kill = np.empty(n, np.int64), np.empty(n, np.int64)
-    s, idle = 0, 0
-    while idle < 2:                                         # two subiterations in a row with nothing to look at: done
-        m = npend[s]
-        if m == 0: idle += 1; s = 1 - s; continue
-        idle = 0
-        for j in range(m): work[j] = pend[s, j]; inpend[s, pend[s, j]] = False
-        npend[s], nk = 0, 0
-        for j in range(m):                                  # decide on the map as it was before this subiteration
-            i = work[j]
-            if not alive[i]: continue
-            c = 0
-            for b in range(8):
-                if P[idx[i] + offs[b]]: c |= 1 << b
-            if luts[s, c]: kill[nk] = i; nk += 1
-        for j in range(nk): i = kill[j]; alive[i] = False; P[idx[i]] = False; Q[idx[i]] = 0
-        for j in range(nk):                                 # the neighbours of a deleted pixel look again, in both subiterations
-            for b in range(8):
-                k = Q[idx[kill[j]] + offs[b]] - 1
-                if k >= 0:
-                    for t in range(2):
-                        if not inpend[t, k]: inpend[t, k] = True; pend[t, npend[t]] = k; npend[t] += 1
-        s = 1 - s
-    for i in range(n): P[idx[i]] = False; Q[idx[i]] = 0
-    return alive
-
-# %% ../nbs/07b_edges.ipynb #cb76d83f
-def thin(B:np.ndarray) -> np.ndarray:
-    "Thin a binary (H, W) map to one-pixel lines, as MATLAB `bwmorph(B, 'thin', Inf)`."
-    H, W = B.shape
-    P, Q = np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
-    ys, xs = np.nonzero(B); idx = (ys + 1) * (W + 2) + xs + 1
-    keep = _thin_kernel(P, Q, idx, _offsets(W), _THIN_LUTS)
-    out = np.zeros_like(B, dtype=bool); out[ys[keep], xs[keep]] = True
-    return out
-
 # %% ../nbs/07b_edges.ipynb #b34f9641
 @numba.njit(cache=True, nogil=True)
 def _set_prefix(P, Q, code, flat, offs, n_old, n_new):
@@ -197,10 +152,19 @@ def _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend,
                 if not inpend[t, k]: inpend[t, k] = True; pend[t, npend[t]] = k; npend[t] += 1
     return nd
 
+# %% ../nbs/07b_edges.ipynb #0f0b70df
+@numba.njit(cache=True, nogil=True)
+def _code(P, f, offs) -> int:
+    "The 8-neighbour code of flat pixel f in the map P (bit b set when neighbour x_{b+1} is on)."
+    c = 0
+    for b in range(8):
+        if P[f + offs[b]]: c |= 1 << b
+    return c
+
 # %% ../nbs/07b_edges.ipynb #7af84138
 @numba.njit(cache=True, nogil=True)
 def _thin_prefix(P, Q, code, flat, n, offs, luts):
-    "`_thin_kernel` of the first n pixels of `flat`, which P/Q/code describe (`_set_prefix`): (n,) bool survivors. P/Q are restored."
+    "`_thin_flat` of the first n pixels of `flat`, which P/Q/code describe (`_set_prefix`): (n,) bool survivors. P/Q are restored."
     alive, dirty = np.ones(n, np.bool_), np.zeros(n, np.bool_)
     pend = np.empty((2, n), np.int64); npend = np.zeros(2, np.int64); inpend = np.zeros((2, n), np.bool_)
     work, kill, deleted = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
@@ -211,15 +175,10 @@ def _thin_prefix(P, Q, code, flat, n, offs, luts):
     nk = 0
     for i in range(n):                                      # subiteration 2, every pixel: recompute next to a deletion
         if not alive[i]: continue
-        c = code[i]
-        if dirty[i]:
-            c = 0
-            for b in range(8):
-                if P[flat[i] + offs[b]]: c |= 1 << b
-        if luts[1, c]: kill[nk] = i; nk += 1
+        if luts[1, _code(P, flat[i], offs) if dirty[i] else code[i]]: kill[nk] = i; nk += 1
     nd = _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, (0, 1), dirty)
     s, idle = 0, 0
-    while idle < 2:                                         # from here as `_thin_kernel`: the pixels next to a deletion look again
+    while idle < 2:                                         # from here on, only the pixels next to a deletion look again
         m = npend[s]
         if m == 0: idle += 1; s = 1 - s; continue
         idle = 0
@@ -227,12 +186,28 @@ def _thin_prefix(P, Q, code, flat, n, offs, luts):
         npend[s], nk = 0, 0
         for j in range(m):
             i = work[j]
-            if not alive[i]: continue
-            c = 0
-            for b in range(8):
-                if P[flat[i] + offs[b]]: c |= 1 << b
-            if luts[s, c]: kill[nk] = i; nk += 1
+            if alive[i] and luts[s, _code(P, flat[i], offs)]: kill[nk] = i; nk += 1
         nd = _delete(P, Q, flat, offs, alive, kill, nk, deleted, nd, pend, npend, inpend, (0, 1), dirty)
         s = 1 - s
     for j in range(nd): i = deleted[j]; P[flat[i]] = True; Q[flat[i]] = i + 1
     return alive
+
+# %% ../nbs/07b_edges.ipynb #4ac1ac19
+@numba.njit(cache=True, nogil=True)
+def _thin_kernel(P, Q, idx, offs, luts):
+    "`_thin_flat` compiled, the whole map as one prefix: bool (n,) survivors. P (bool) and Q (int64) are zero on entry and return."
+    n = len(idx); code = np.zeros(n, np.int64)
+    _set_prefix(P, Q, code, idx, offs, 0, n)                # every pixel enters
+    alive = _thin_prefix(P, Q, code, idx, n, offs, luts)
+    _set_prefix(P, Q, code, idx, offs, n, 0)                # and leaves: P and Q are zero again
+    return alive
+
+# %% ../nbs/07b_edges.ipynb #cb76d83f
+def thin(B:np.ndarray) -> np.ndarray:
+    "Thin a binary (H, W) map to one-pixel lines, as MATLAB `bwmorph(B, 'thin', Inf)`."
+    H, W = B.shape
+    P, Q = np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
+    ys, xs = np.nonzero(B); idx = (ys + 1) * (W + 2) + xs + 1
+    keep = _thin_kernel(P, Q, idx, _offsets(W), _THIN_LUTS)
+    out = np.zeros_like(B, dtype=bool); out[ys[keep], xs[keep]] = True
+    return out
