@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Notebook order follows imports: no notebook imports a module that a later notebook exports.
 
-A reader who runs the notebooks in their published order (nbs/ by name, then nbs/peers/ by name, as the sidebar lists
-them) must never meet an import of code that a later page introduces. For every notebook this reads the modules it
+A reader who runs the notebooks in their published order (index first, then nbs/ by name, then nbs/peers/ by name, as the sidebar
+lists them) must never meet an import of code that a later page introduces. For every notebook this reads the modules it
 imports (`from langsam_nb.X import`, `import langsam_nb.X`, in any cell, exported or not, lazy imports inside
 functions included) and the notebook that exports each module (`#| default_exp X`), and fails on an import of a module
 whose notebook comes later. The front pages (index, design) sum up the whole package and are exempt.
@@ -11,18 +11,12 @@ Usage: python tools/check_order.py [--nbs nbs]       exit status 1 on a violatio
 """
 import argparse, json, re, sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_html import notebooks   # the published order, as the sidebar lists it
 
 EXEMPT = {'index', 'design'}
 _re_exp = re.compile(r'^#\|\s*default_exp\s+(\S+)', re.M)
 _re_imp = re.compile(r'(?:from\s+langsam_nb\.([\w.]+)\s+import|import\s+langsam_nb\.([\w.]+))')
-
-
-def notebooks(nbs:Path) -> list:
-    "The published order: nbs/*.ipynb by name, then each subfolder's notebooks by name (no `_`/`.` names)."
-    ok = lambda p: not any(part.startswith(('_', '.')) for part in p.relative_to(nbs).parts)
-    top = sorted(p for p in nbs.glob('*.ipynb') if ok(p))
-    sub = sorted(p for p in nbs.glob('*/*.ipynb') if ok(p))
-    return top + sub
 
 
 def sources(p:Path) -> list:
