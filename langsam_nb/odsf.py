@@ -107,36 +107,22 @@ def _flip(sp, stk, via, last, mine, theirs):
 
 # %% ../nbs/07c_odsf.ipynb #e8c2ce20
 @numba.njit(cache=True, nogil=True)
-def _augment_from_gt(g0, gptr, gnbr, on, mp, mg, seen, stamp, stk, it, via):
-    "Search an alternating path from the free gt g0 to a free pred that is on; flip it and return True, or False."
-    sp = 0; stk[0] = g0; it[0] = gptr[g0]                   # stk[i]: gt at depth i; via[i]: the pred taken from it
+def _augment(v0, ptr, nbr,    # the free vertex to start from; the CSR of its side's candidate pairs (gts by pred, or preds by gt)
+             far_on,          # which vertices of the other side take part (the preds on; every gt)
+             mine, theirs,    # the partner of each vertex of v0's side, of the other side (-1 = free): flipped in place
+             seen, stamp, stk, it, via):
+    "Search an alternating path from the free vertex v0 to a free vertex of the other side; flip it and return True, or False."
+    sp = 0; stk[0] = v0; it[0] = ptr[v0]                    # stk[i]: v0's side at depth i; via[i]: the vertex taken from it
     while sp >= 0:
-        g, u = stk[sp], -1
-        while it[sp] < gptr[g + 1]:                         # the next pred next to g that is on and not seen yet
-            u = gnbr[it[sp]]; it[sp] += 1
-            if on[u] and seen[u] != stamp: break
+        v, u = stk[sp], -1
+        while it[sp] < ptr[v + 1]:                          # the next neighbour of v that takes part and was not seen yet
+            u = nbr[it[sp]]; it[sp] += 1
+            if far_on[u] and seen[u] != stamp: break
             u = -1
         if u < 0: sp -= 1; continue                         # a dead end: back up
         seen[u] = stamp
-        if mp[u] < 0: _flip(sp, stk, via, u, mg, mp); return True   # a free pred: the path is augmenting
-        via[sp] = u; sp += 1; stk[sp] = mp[u]; it[sp] = gptr[mp[u]]  # on along u's pair
-    return False
-
-# %% ../nbs/07c_odsf.ipynb #dd22562f
-@numba.njit(cache=True, nogil=True)
-def _augment_from_pred(v0, indptr, nbr, mp, mg, seen, stamp, stk, it, via):
-    "Search an alternating path from the free pred v0 to a free gt; flip it and return True, or False."
-    sp = 0; stk[0] = v0; it[0] = indptr[v0]                 # stk[i]: pred at depth i; via[i]: the gt taken from it
-    while sp >= 0:
-        u, g = stk[sp], -1
-        while it[sp] < indptr[u + 1]:
-            g = nbr[it[sp]]; it[sp] += 1
-            if seen[g] != stamp: break
-            g = -1
-        if g < 0: sp -= 1; continue
-        seen[g] = stamp
-        if mg[g] < 0: _flip(sp, stk, via, g, mp, mg); return True
-        via[sp] = g; sp += 1; stk[sp] = mg[g]; it[sp] = indptr[mg[g]]
+        if theirs[u] < 0: _flip(sp, stk, via, u, mine, theirs); return True   # u is free: the path is augmenting
+        via[sp] = u; sp += 1; stk[sp] = theirs[u]; it[sp] = ptr[theirs[u]]   # on along u's pair
     return False
 
 # %% ../nbs/07c_odsf.ipynb #fb443c0f
@@ -148,19 +134,20 @@ def _update_matching(indptr, nbr, gptr, gnbr, # the two CSRs of `_pairs_kernel`
                      seen_p, seen_g, work):   # (n_p,), (n_g,) int64 visit stamps; (3, max(n_p, n_g) + 1) int64 scratch
     "Turn `on` into `alive` one pred at a time, keeping mp/mg a maximum matching (one search per change); its size."
     n, n_g = len(alive), len(mg); stk, it, via = work[0], work[1], work[2]
+    every_gt = np.ones(n_g, np.bool_)
     size, n_on, stamp = state[1], state[2], state[3] + 1   # a fresh stamp; a failed search's marks stay until one succeeds
     for u in range(state[0]):                               # off first: a lost pair's gt looks for a free pred
         if on[u] and not (u < n and alive[u]):
             on[u] = False; n_on -= 1; g = mp[u]
             if g < 0: continue
             mp[u] = -1; mg[g] = -1; size -= 1
-            if n_on > size and _augment_from_gt(g, gptr, gnbr, on, mp, mg, seen_p, stamp, stk, it, via):   # (no free pred: no path)
+            if n_on > size and _augment(g, gptr, gnbr, on, mg, mp, seen_p, stamp, stk, it, via):   # (no free pred: no path)
                 size += 1; stamp += 1
     state[3] = stamp; stamp = state[4] + 1
     for u in range(n):                                      # then on: a new pred looks for a free gt
         if alive[u] and not on[u]:
             on[u] = True; n_on += 1
-            if n_g > size and _augment_from_pred(u, indptr, nbr, mp, mg, seen_g, stamp, stk, it, via):   # (no free gt: no path)
+            if n_g > size and _augment(u, indptr, nbr, every_gt, mp, mg, seen_g, stamp, stk, it, via):   # (no free gt: no path)
                 size += 1; stamp += 1
     state[0], state[1], state[2], state[4] = n, size, n_on, stamp
     return size
