@@ -109,7 +109,7 @@ SCHEDULES = ('cosine', 'linear', 'poly', 'constant')                      # deca
 
 # Optimisation recipes (field `recipe`, `langsam_train --recipe`): each sets these fields over the preset's. 'shared' sets
 # none: every method on the harness trains with the preset's settings. A method declares its paper's recipe
-# (11c_cli's OWN_RECIPES); peers/04_mtsam measures MTSAM's.
+# (11d_cli's OWN_RECIPES); peers/04_mtsam measures MTSAM's.
 RECIPE_FIELDS = ('lr', 'weight_decay', 'warmup', 'warmup_steps', 'schedule', 'clip_grad', 'task_weights')
 RECIPES = {
     'shared': {},
@@ -165,7 +165,7 @@ class LangSAMConfig:
                                             # None = every beta_t = 1, the plain sum (a recipe's loss weights, e.g. MTSAM's)
     recipe:str = 'shared'                   # the optimisation recipe these fields came from: a key of RECIPES
     batch_size:int = 2                      # paper Sec. 4
-    steps:int = 1600                        # optimiser steps (tiny: the main job, ~8 min on a 2-core CPU; 11c_cli)
+    steps:int = 1600                        # optimiser steps (tiny: the main job, ~8 min on a 2-core CPU; 11d_cli)
     seed:int = 0
 
     def __post_init__(self):
@@ -210,11 +210,11 @@ class LangSAMConfig:
 CONFIGS = {
     'tiny': LangSAMConfig(),
     # the main job on pretrained features: MobileSAM's TinyViT (09b_mobilesam; F_v = 256 + 128 + 64 = 448 channels), its
-    # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (11f_pretraining, 11c_cli)
+    # packaged weights ('installed'); 600 steps, because pretrained features are learned fast (11g_pretraining, 11d_cli)
     'tiny_pretrained': LangSAMConfig(name='tiny_pretrained', backbone='mobilesam', checkpoint='installed', channels=448, steps=600),
-    # the experiment preset of the ablation and peer tables (11d_sweep): the pretrained MobileSAM features at 96x128 (F_v
+    # the experiment preset of the ablation and peer tables (11e_sweep): the pretrained MobileSAM features at 96x128 (F_v
     # 24x32), narrow experts, routers and heads, 200 steps at lr 3e-3 (at 1e-3, 200 steps leave depth worse than the
-    # per-pixel baseline; measured in 11d_sweep): one run takes 90-110 s on one CPU thread beside another run (11d_sweep)
+    # per-pixel baseline; measured in 11e_sweep): one run takes 90-110 s on one CPU thread beside another run (11e_sweep)
     'fast': LangSAMConfig(name='fast', backbone='mobilesam', checkpoint='installed', channels=448, input_size=(96, 128),
                           expert_hidden=32, router_hidden=64, head_hidden=32, lr=3e-3, steps=200),
     'paper': LangSAMConfig(name='paper', expert_hidden=352, router_hidden=352, head_hidden=None, text_backend='clip', backbone='hiera_l',
