@@ -4,211 +4,23 @@
 
 # %% ../nbs/08a_synth.ipynb #63fdd262
 from __future__ import annotations
-import colorsys, functools, json, math, os
+import functools, json, math, os
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from .core import in_test, is_terminal, atomic_write
+from .scene import (SYNTH_CLASSES, SYNTH_PARTS, _FLOOR, _WALL, _CEILING, _BOX, _SPHERE, _CYLINDER, _PERSON, _TABLE,
+                              _PICTURE, _HEAD, _TORSO, _UARM, _LARM, _ULEG, _LLEG, _rot_x, _rot_y, _rot_z, _hsv, _look,
+                              _person_looks, _Scene, _add_box, _add_capsule, _limb, _add_person, _count, _camera, _Layout,
+                              _layout, _draw_scene)
 
 # %% auto #0
-__all__ = ['SYNTH_VERSION', 'SYNTH_CLASSES', 'SYNTH_PARTS', 'SYNTH_VAL_OFFSET', 'SYNTH_FORMATS', 'render_scene', 'synth_panels',
-           'synth_ids', 'write_sample', 'read_synth_meta', 'write_synth_dataset']
+__all__ = ['SYNTH_VERSION', 'SYNTH_VAL_OFFSET', 'SYNTH_FORMATS', 'render_scene', 'synth_panels', 'synth_ids', 'write_sample',
+           'read_synth_meta', 'write_synth_dataset', 'SYNTH_CLASSES', 'SYNTH_PARTS']
 
-# %% ../nbs/08a_synth.ipynb #66b5ef89
+# %% ../nbs/08a_synth.ipynb #52b6b659
+_all_ = ['SYNTH_CLASSES', 'SYNTH_PARTS']   # defined in scene; still part of this module's public names
 SYNTH_VERSION = '1.0'    # bump whenever the rendering changes, so cached folders are rewritten
-SYNTH_CLASSES = ('floor', 'wall', 'ceiling', 'box', 'sphere', 'cylinder', 'person', 'table', 'picture')
-SYNTH_PARTS = ('background', 'head', 'torso', 'upper_arm', 'lower_arm', 'upper_leg', 'lower_leg')
-_FLOOR, _WALL, _CEILING, _BOX, _SPHERE, _CYLINDER, _PERSON, _TABLE, _PICTURE = range(9)
-_HEAD, _TORSO, _UARM, _LARM, _ULEG, _LLEG = range(1, 7)
-
-# %% ../nbs/08a_synth.ipynb #a41ba1f1
-def _rot_x(a):
-    c, s = math.cos(a), math.sin(a); return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
-
-# %% ../nbs/08a_synth.ipynb #1764b8b9
-def _rot_y(a):
-    c, s = math.cos(a), math.sin(a); return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
-
-# %% ../nbs/08a_synth.ipynb #ae0a04f7
-def _rot_z(a):
-    c, s = math.cos(a), math.sin(a); return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
-
-# %% ../nbs/08a_synth.ipynb #f3492163
-def _hsv(h, s, v):
-    "An HSV colour (each in [0, 1]) as linear RGB (gamma 2)."
-    return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v)) ** 2
-
-# %% ../nbs/08a_synth.ipynb #2e5840fc
-def _look(rng, cls):
-    "Appearance of one primitive of class `cls`: linear-RGB colours c1, c2, a pattern id and its parameters."
-    u = rng.uniform
-    if cls == _FLOOR:
-        c1 = _hsv(u(0.04, 0.12), u(0.2, 0.6), u(0.35, 0.75)); c2 = c1 * u(0.45, 0.75)
-        pat = int(rng.choice([1, 2])); f = u(1.2, 2.5) if pat == 1 else u(3, 6)            # tiles or planks
-    elif cls == _WALL:
-        c1 = _hsv(u(), u(0.03, 0.25), u(0.7, 0.95)); c2 = c1 * u(0.85, 0.95); pat = int(rng.choice([0, 0, 3])); f = u(0.5, 1.5)
-    elif cls == _CEILING:
-        c1 = _hsv(u(), u(0, 0.06), u(0.85, 1.0)); c2 = c1; pat = 0; f = 1.0
-    elif cls == _BOX:
-        c1 = _hsv(u(), u(0.4, 0.9), u(0.4, 0.9)); c2 = _hsv(u(), u(0.3, 0.9), u(0.3, 0.9)); pat = int(rng.choice([1, 2])); f = u(4, 10)
-    elif cls == _SPHERE:
-        c1 = _hsv(u(), u(0.5, 1.0), u(0.5, 1.0)); c2 = _hsv(u(), u(0, 0.2), u(0.8, 1.0)); pat = int(rng.choice([0, 2])); f = u(3, 8)
-    elif cls == _CYLINDER:
-        c1 = _hsv(u(), u(0.1, 0.5), u(0.3, 0.8)); c2 = c1 * u(0.4, 0.7); pat = int(rng.choice([0, 2])); f = u(4, 12)
-    elif cls == _TABLE:
-        c1 = _hsv(u(0.05, 0.1), u(0.4, 0.7), u(0.25, 0.6)); c2 = c1 * u(0.5, 0.75); pat = 2; f = u(12, 25)
-    elif cls == _PICTURE:
-        c1 = _hsv(u(), u(0.5, 1.0), u(0.5, 1.0)); c2 = _hsv(u(), u(0.5, 1.0), u(0.3, 1.0)); pat = 3; f = u(5, 15)
-    else: raise ValueError(f"no look for class {cls}")
-    axis = {_CYLINDER: np.array([0., 1., 0.]), _TABLE: np.array([1., 0., 0.])}.get(cls, np.eye(3)[rng.integers(3)])  # stripe direction
-    k = rng.normal(size=(3, 3)); k *= 2 * math.pi * f * rng.uniform(0.7, 1.3, (3, 1)) / np.linalg.norm(k, axis=1, keepdims=True)
-    return dict(c1=c1, c2=c2, pat=pat, f=f, axis=axis, off=rng.uniform(0.1, 0.9, 3), k=k, phase=rng.uniform(0, 2 * math.pi, 3))
-
-# %% ../nbs/08a_synth.ipynb #cc269a8c
-def _person_looks(rng):
-    "One look per body part: skin (head, maybe forearms), a shirt (torso, upper arms) and trousers (legs)."
-    u = rng.uniform
-    skin = _hsv(u(0.03, 0.1), u(0.25, 0.6), u(0.35, 0.95)); shirt = _hsv(u(), u(0.3, 0.9), u(0.3, 0.9))
-    trousers = _hsv(u(0.55, 0.7) if u() < 0.6 else u(), u(0.1, 0.6), u(0.15, 0.55))
-    def mk(c, pat, f, contrast): return dict(_look(rng, _BOX), c1=c, c2=c * contrast, pat=pat, f=f)
-    sleeve = shirt if u() < 0.5 else skin
-    return {_HEAD: mk(skin, 0, 1, 1), _TORSO: mk(shirt, int(rng.choice([0, 2, 3])), u(6, 14), u(0.5, 0.8)), _UARM: mk(shirt, 0, 1, 1),
-            _LARM: mk(sleeve, 0, 1, 1), _ULEG: mk(trousers, 3, 2, 0.8), _LLEG: mk(trousers, 3, 2, 0.8)}
-
-# %% ../nbs/08a_synth.ipynb #c8e53a45
-class _Scene:
-    "Primitives (kind, geometry, instance, part, look, bounding sphere, texture frame) and the class of each instance."
-    def __init__(self): self.prims, self.inst_cls = [], []
-    def new_instance(self, cls): self.inst_cls.append(cls); return len(self.inst_cls) - 1
-    def add(self, kind, geom, inst, center, radius, look, part=0, frame=None, origin=None):
-        self.prims.append(dict(kind=kind, geom=geom, inst=inst, part=part, look=look, center=np.asarray(center, float),
-                               radius=float(radius), frame=np.eye(3) if frame is None else frame,   # frame: world -> texture
-                               origin=np.asarray(center if origin is None else origin, float)))
-
-# %% ../nbs/08a_synth.ipynb #4e454314
-def _add_box(sc, inst, c, half, yaw, look, part=0):
-    R = _rot_y(yaw); c = np.asarray(c, float)
-    sc.add('box', (c, np.asarray(half, float), R), inst, c, np.linalg.norm(half), look, part, frame=R.T)
-
-# %% ../nbs/08a_synth.ipynb #10d194a3
-def _add_capsule(sc, inst, a, b, r, look, part, frame, origin):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    sc.add('capsule', (a, b, r), inst, (a + b) / 2, np.linalg.norm(b - a) / 2 + r, look, part, frame, origin)
-
-# %% ../nbs/08a_synth.ipynb #0095d691
-def _limb(start, angles, lengths):
-    "Joint positions of a chain hanging down from `start`: each segment rotated by (abduction about z, flexion about x)."
-    pts = [np.asarray(start, float)]
-    for (ab, fl), L in zip(angles, lengths): pts.append(pts[-1] + L * (_rot_x(-fl) @ _rot_z(ab) @ np.array([0., -1., 0.])))
-    return pts
-
-# %% ../nbs/08a_synth.ipynb #baf2f1ff
-def _add_person(sc, rng, x, z, yaw):
-    "An articulated person at floor position (x, z) facing `yaw` (person frame: x left-right, y up, z forward)."
-    u = rng.uniform; inst = sc.new_instance(_PERSON); h = u(1.5, 1.9); looks = _person_looks(rng)
-    segs = []                                                      # (start, end, radius, part) in the person frame
-    for side in (-1, 1):
-        ab = side * u(0.05, 1.0); sh = u(-0.9, 1.4); el = u(0, 1.6)                        # shoulder, elbow (radians)
-        s, e, w = _limb([side * 0.14 * h, 0.80 * h, 0], [(ab, sh), (ab, sh + el)], [0.17 * h, 0.19 * h])
-        segs += [(s, e, 0.032 * h, _UARM), (e, w, 0.026 * h, _LARM)]
-        hip, knee, lab = u(-0.5, 0.5), u(0, 1.0), side * u(0.0, 0.15)
-        p, k, a = _limb([side * 0.07 * h, 0.51 * h, 0], [(lab, hip), (lab, hip - knee)], [0.245 * h, 0.245 * h])
-        segs += [(p, k, 0.045 * h, _ULEG), (k, a, 0.034 * h, _LLEG)]
-    foot = min(min(s[0][1], s[1][1]) - s[2] for s in segs if s[3] == _LLEG)
-    R = _rot_y(yaw); T = np.array([x, -foot, z])                                # lowest foot on the floor
-    W = lambda p: R @ np.asarray(p, float) + T
-    for a, b, r, part in segs: _add_capsule(sc, inst, W(a), W(b), r, looks[part], part, R.T, T)
-    _add_box(sc, inst, W([0, 0.655 * h, 0]), [0.11 * h, 0.155 * h, 0.06 * h], yaw, looks[_TORSO], _TORSO)
-    _add_capsule(sc, inst, W([0, 0.8 * h, 0]), W([0, 0.88 * h, 0]), 0.032 * h, looks[_TORSO], _TORSO, R.T, T)   # neck
-    hc = W([0, 0.925 * h, 0.01 * h]); sc.add('sphere', (hc, 0.068 * h), inst, hc, 0.068 * h, looks[_HEAD], _HEAD, R.T, T)
-
-# %% ../nbs/08a_synth.ipynb #0e6d69c2
-def _count(rng, c, name):
-    "Draw a count from `c`: an int, or an inclusive (lo, hi) pair of ints."
-    if isinstance(c, (int, np.integer)) and not isinstance(c, bool): lo = hi = int(c)
-    elif isinstance(c, (tuple, list)) and len(c) == 2 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in c):
-        lo, hi = int(c[0]), int(c[1])
-    else: raise ValueError(f"{name} must be an int or an inclusive (lo, hi) pair of ints, got {c!r}")
-    if not 0 <= lo <= hi: raise ValueError(f"{name} must satisfy 0 <= lo <= hi, got {c!r}")
-    return int(rng.integers(lo, hi + 1))
-
-# %% ../nbs/08a_synth.ipynb #cf0663c9
-def _camera(rng, room):
-    "Camera centre o and rotation R (columns: camera x right, y up, z backwards, in world coordinates), and its yaw."
-    u = rng.uniform; X, Hc, Z = room
-    o = np.array([u(-X / 2 + 0.3, X / 2 - 0.3), u(1.0, 1.7), u(-Z / 2 + 0.3, Z / 2 - 0.3)])
-    side = rng.integers(4); ax, sgn = (0, 2)[side % 2], (-1, 1)[side // 2]       # 0.3-1.3 m from one wall
-    o[ax] = sgn * ((X if ax == 0 else Z) / 2 - u(0.3, 1.3))
-    for _ in range(20):                                                          # a target in the middle half, >= 1.5 m away
-        tgt = np.array([u(-X / 4, X / 4), 0, u(-Z / 4, Z / 4)])
-        if math.hypot(tgt[0] - o[0], tgt[2] - o[2]) > 1.5: break
-    yaw = math.atan2(-(tgt[0] - o[0]), -(tgt[2] - o[2])) + u(-0.35, 0.35)
-    R = _rot_y(yaw) @ _rot_x(math.radians(u(-22, 3))) @ _rot_z(math.radians(u(-3, 3)))
-    return o, R, yaw
-
-# %% ../nbs/08a_synth.ipynb #91af789b
-def _layout(rng, room, o, yaw, hfov, counts):
-    "Instances 0-5 are the room (floor, ceiling, 4 walls); objects go on the floor in view, pictures on visible walls."
-    X, Hc, Z = room; sc = _Scene(); u = rng.uniform
-    for cls in (_FLOOR, _CEILING, _WALL, _WALL, _WALL, _WALL): sc.new_instance(cls)
-    foot = [(o[0], o[2], 0.5)]                                     # (x, z, radius) footprints, the camera's first
-    def spot(r):
-        for _ in range(40):
-            a = yaw + u(-0.45, 0.45) * hfov; d = u(1.0, 6.0); x, z = o[0] - d * math.sin(a), o[2] - d * math.cos(a)
-            if abs(x) > X / 2 - r - 0.02 or abs(z) > Z / 2 - r - 0.02: continue
-            if any((x - fx) ** 2 + (z - fz) ** 2 < (r + fr + 0.05) ** 2 for fx, fz, fr in foot): continue
-            foot.append((x, z, r)); return x, z
-    tops = []                                                      # table tops: (x, y, z, half_x, half_z, yaw)
-    for _ in range(counts['n_tables']):
-        hx, hz, ht = u(0.4, 0.8), u(0.25, 0.45), u(0.65, 0.8); p = spot(math.hypot(hx, hz))
-        if p is None: continue
-        ty = u(0, math.pi); inst = sc.new_instance(_TABLE); lk = _look(rng, _TABLE); R = _rot_y(ty)
-        _add_box(sc, inst, [p[0], ht - 0.025, p[1]], [hx, 0.025, hz], ty, lk)
-        for sx in (-1, 1):
-            for sz in (-1, 1):
-                c = np.array([p[0], 0, p[1]]) + R @ np.array([sx * (hx - 0.06), (ht - 0.05) / 2, sz * (hz - 0.06)])
-                _add_box(sc, inst, c, [0.025, (ht - 0.05) / 2, 0.025], ty, lk)
-        tops.append((p[0], ht, p[1], hx, hz, ty))
-    def on_table(r):
-        if not tops or u() > 0.35: return None
-        x, y, z, hx, hz, ty = tops[rng.integers(len(tops))]
-        q = _rot_y(ty) @ np.array([u(-hx + r, hx - r), 0, u(-hz + r, hz - r)])
-        return x + q[0], y, z + q[2]
-    for _ in range(counts['n_boxes']):
-        small = on_table(0.2)
-        if small: (x, y, z), (hx, hy, hz) = small, (u(0.06, 0.18), u(0.05, 0.2), u(0.06, 0.18))
-        else:
-            hx, hy, hz = u(0.12, 0.45), u(0.1, 0.5), u(0.12, 0.45); p = spot(math.hypot(hx, hz))
-            if p is None: continue
-            x, y, z = p[0], 0.0, p[1]
-        _add_box(sc, sc.new_instance(_BOX), [x, y + hy, z], [hx, hy, hz], u(0, math.pi), _look(rng, _BOX))
-    for _ in range(counts['n_spheres']):
-        small = on_table(0.15)
-        if small: (x, y, z), r = small, u(0.06, 0.14)
-        else:
-            r = u(0.12, 0.45); p = spot(r)
-            if p is None: continue
-            x, y, z = p[0], 0.0, p[1]
-        c = np.array([x, y + r, z]); fr = _rot_y(u(0, 6.3)).T @ _rot_x(u(0, 6.3))     # random stripe orientation
-        sc.add('sphere', (c, r), sc.new_instance(_SPHERE), c, r, _look(rng, _SPHERE), frame=fr)
-    for _ in range(counts['n_cylinders']):
-        r, hh = u(0.1, 0.35), u(0.15, 0.8); p = spot(r)
-        if p is None: continue
-        c = np.array([p[0], hh, p[1]]); sc.add('cylinder', (c, r, hh), sc.new_instance(_CYLINDER), c, math.hypot(r, hh), _look(rng, _CYLINDER))
-    for _ in range(counts['n_people']):
-        p = spot(0.35)
-        if p is not None: _add_person(sc, rng, p[0], p[1], yaw + u(-2.2, 2.2))      # mostly facing the camera
-    for _ in range(counts['n_pictures']):
-        a = yaw + u(-0.4, 0.4) * hfov; d = np.array([-math.sin(a), u(0.0, 0.25), -math.cos(a)])
-        t = [((X / 2 if d[i] > 0 else -X / 2) if i == 0 else (Z / 2 if d[i] > 0 else -Z / 2)) - o[i] for i in (0, 2)]
-        t = [t[0] / d[0] if d[0] else math.inf, t[1] / d[2] if d[2] else math.inf]
-        ax = 0 if t[0] < t[1] else 2; hit = o + min(t) * d
-        if hit[1] >= Hc: continue                                  # the ray meets the ceiling first
-        w, hg = u(0.25, 0.6), u(0.2, 0.45); c = hit.copy(); c[1] = float(np.clip(hit[1], 0.8 + hg, Hc - 0.2 - hg))
-        c[ax] -= math.copysign(0.015, d[ax]); along = 2 - ax; lim = (X if along == 0 else Z) / 2 - w - 0.02
-        c[along] = float(np.clip(c[along], -lim, lim))
-        _add_box(sc, sc.new_instance(_PICTURE), c, [w, hg, 0.015] if ax == 2 else [0.015, hg, w], 0.0, _look(rng, _PICTURE))
-    return sc
 
 # %% ../nbs/08a_synth.ipynb #8729a36a
 def _intrinsics(size, hfov):
@@ -389,6 +201,48 @@ def _check_int(v, name):
     if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0: raise ValueError(f"{name} must be a non-negative int, got {v!r}")
     return int(v)
 
+# %% ../nbs/08a_synth.ipynb #b7c0dbf5
+def _check_view(hfov, sal_depth, noise):
+    "Check the view and sensor arguments of `render_scene`; the noise std range (lo, hi)."
+    if not isinstance(hfov, (int, float)) or not 20 <= hfov <= 120: raise ValueError(f"hfov must be in [20, 120] degrees, got {hfov!r}")
+    if not isinstance(sal_depth, (int, float)) or sal_depth <= 0: raise ValueError(f"sal_depth must be a positive number (metres), got {sal_depth!r}")
+    nz = (noise, noise) if isinstance(noise, (int, float)) else tuple(noise) if isinstance(noise, (tuple, list)) else ()
+    if len(nz) != 2 or not all(isinstance(v, (int, float)) and 0 <= v <= 0.5 for v in nz) or nz[0] > nz[1]:
+        raise ValueError(f"noise must be a std in [0, 0.5] or a (lo, hi) range of them, got {noise!r}")
+    return nz
+
+# %% ../nbs/08a_synth.ipynb #647c77b3
+def _cast(rng, sc, room, o, R, D, intr):
+    "Distance T (H, W) to the nearest hit, its primitive id PID (H, W) and the primitives `prims` (room planes first)."
+    (_, H, W), (f, cx, cy) = D.shape, intr
+    T, PID = _cast_room(D, o, room)                                            # (H, W) distance and primitive id
+    prims = [dict(kind='plane', geom=np.array(n, np.float32), inst=i, part=0, frame=np.eye(3), origin=np.zeros(3),
+                  look=_look(rng, sc.inst_cls[i]), rect=(0, H, 0, W)) for i, n in enumerate(_ROOM_NORMALS)]
+    for pr in sc.prims:                                                        # nearest hit wins
+        rect = _screen_rect(pr['center'], pr['radius'], o, R, f, cx, cy, H, W)
+        if rect is None: continue
+        v0, v1, u0, u1 = rect; t = _HIT[pr['kind']][0](D[:, v0:v1, u0:u1], o, pr['geom']); m = t < T[v0:v1, u0:u1]
+        if not m.any(): continue
+        np.copyto(T[v0:v1, u0:u1], t, where=m); np.copyto(PID[v0:v1, u0:u1], len(prims), where=m); prims.append(dict(pr, rect=rect))
+    return T, PID, prims
+
+# %% ../nbs/08a_synth.ipynb #76ad160b
+def _labels(prims, PID, inst_cls):
+    "Instance (int32), semseg and human_parts (uint8) maps (H, W) from the primitive id of each pixel."
+    inst = np.take(np.array([p['inst'] for p in prims], np.int32), PID)
+    sem = np.take(np.array(inst_cls, np.uint8), inst)
+    parts = np.take(np.array([p['part'] for p in prims], np.uint8), PID)
+    if not (sem == _PERSON).any(): parts[:] = 255                              # no person: all ignore (PASCAL rule)
+    return inst, sem, parts
+
+# %% ../nbs/08a_synth.ipynb #c27ec4ed
+def _saliency(inst, depth, inst_cls, sal_depth):
+    "uint8 {0, 1} (H, W): pixels of people and of near, not tiny boxes, spheres, cylinders and tables."
+    cls_of = np.array(inst_cls, np.uint8); H, W = inst.shape
+    area = np.bincount(inst.ravel(), minlength=len(cls_of)); zsum = np.bincount(inst.ravel(), depth.ravel(), minlength=len(cls_of))
+    salient = (cls_of == _PERSON) | (np.isin(cls_of, (_BOX, _SPHERE, _CYLINDER, _TABLE)) & (zsum < sal_depth * area) & (area >= 0.002 * H * W))
+    return np.take(salient.astype(np.uint8), inst)
+
 # %% ../nbs/08a_synth.ipynb #8ba78413
 def render_scene(seed:int=0,              # dataset seed
                  index:int=0,             # scene index; (seed, index) fixes the scene
@@ -406,37 +260,17 @@ def render_scene(seed:int=0,              # dataset seed
                  extras:bool=False,       # also return `instance` (int32) and `intrinsics` (f, cx, cy)
                 ) -> dict:
     "Render one scene: image uint8 (H, W, 3); semseg, human_parts, edge, sal uint8 (H, W); depth float32 (H, W); normals float32 (H, W, 3)."
-    seed, index = _check_int(seed, 'seed'), _check_int(index, 'index'); H, W = _check_size(size)
-    if not isinstance(hfov, (int, float)) or not 20 <= hfov <= 120: raise ValueError(f"hfov must be in [20, 120] degrees, got {hfov!r}")
-    if not isinstance(sal_depth, (int, float)) or sal_depth <= 0: raise ValueError(f"sal_depth must be a positive number (metres), got {sal_depth!r}")
-    nz = (noise, noise) if isinstance(noise, (int, float)) else tuple(noise) if isinstance(noise, (tuple, list)) else ()
-    if len(nz) != 2 or not all(isinstance(v, (int, float)) and 0 <= v <= 0.5 for v in nz) or nz[0] > nz[1]:
-        raise ValueError(f"noise must be a std in [0, 0.5] or a (lo, hi) range of them, got {noise!r}")
+    seed, index = _check_int(seed, 'seed'), _check_int(index, 'index'); H, W = _check_size(size); nz = _check_view(hfov, sal_depth, noise)
     rng = np.random.default_rng([seed, index])
-    counts = {k: _count(rng, v, k) for k, v in dict(n_boxes=n_boxes, n_spheres=n_spheres, n_cylinders=n_cylinders,
-                                                     n_tables=n_tables, n_pictures=n_pictures, n_people=n_people).items()}
-    room = (rng.uniform(4, 7), rng.uniform(2.6, 3.2), rng.uniform(4, 7)); o, R, yaw = _camera(rng, room)
-    sc = _layout(rng, room, o, yaw, math.radians(hfov), counts)
+    room, o, R, sc = _draw_scene(rng, hfov, dict(n_boxes=n_boxes, n_spheres=n_spheres, n_cylinders=n_cylinders,
+                                                 n_tables=n_tables, n_pictures=n_pictures, n_people=n_people))
     f, cx, cy = _intrinsics((H, W), hfov); D, norm = _rays((H, W), hfov, R)
-    T, PID = _cast_room(D, o, room)                                            # (H, W) distance and primitive id
-    prims = [dict(kind='plane', geom=np.array(n, np.float32), inst=i, part=0, frame=np.eye(3), origin=np.zeros(3),
-                  look=_look(rng, sc.inst_cls[i]), rect=(0, H, 0, W)) for i, n in enumerate(_ROOM_NORMALS)]
-    for pr in sc.prims:                                                        # nearest hit wins
-        rect = _screen_rect(pr['center'], pr['radius'], o, R, f, cx, cy, H, W)
-        if rect is None: continue
-        v0, v1, u0, u1 = rect; t = _HIT[pr['kind']][0](D[:, v0:v1, u0:u1], o, pr['geom']); m = t < T[v0:v1, u0:u1]
-        if not m.any(): continue
-        np.copyto(T[v0:v1, u0:u1], t, where=m); np.copyto(PID[v0:v1, u0:u1], len(prims), where=m); prims.append(dict(pr, rect=rect))
+    T, PID, prims = _cast(rng, sc, room, o, R, D, (f, cx, cy))
     N, ALB = _normals_albedo(prims, D, T, PID, o)
-    inst = np.take(np.array([p['inst'] for p in prims], np.int32), PID); cls_of = np.array(sc.inst_cls, np.uint8)
-    sem = np.take(cls_of, inst); depth = T / norm                              # distance along the ray -> z-depth
-    parts = np.take(np.array([p['part'] for p in prims], np.uint8), PID)
-    if not (sem == _PERSON).any(): parts[:] = 255                              # no person: all ignore (PASCAL rule)
-    area = np.bincount(inst.ravel(), minlength=len(cls_of)); zsum = np.bincount(inst.ravel(), depth.ravel(), minlength=len(cls_of))
-    salient = (cls_of == _PERSON) | (np.isin(cls_of, (_BOX, _SPHERE, _CYLINDER, _TABLE)) & (zsum < sal_depth * area) & (area >= 0.002 * H * W))
+    inst, sem, parts = _labels(prims, PID, sc.inst_cls); depth = T / norm     # distance along the ray -> z-depth
     out = dict(image=_shade(rng, ALB, o.astype(np.float32)[:, None, None] + T * D, N, room, nz), semseg=sem, human_parts=parts,
                depth=depth, normals=(N.reshape(3, -1).T @ R.astype(np.float32)).reshape(H, W, 3),    # n_cam = R^T n_world
-               edge=_edges(inst, depth), sal=np.take(salient.astype(np.uint8), inst))
+               edge=_edges(inst, depth), sal=_saliency(inst, depth, sc.inst_cls, sal_depth))
     if extras: out.update(instance=inst, intrinsics=np.array([f, cx, cy], np.float32))
     return out
 
