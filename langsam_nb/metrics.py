@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torchmetrics import Metric
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['MeanIoU', 'DepthRMSE', 'unit_vectors', 'NormalsAngularError', 'SaliencyMaxF', 'delta_m']
@@ -42,6 +43,7 @@ class MeanIoU(Metric):
     "Mean IoU from a dataset-pooled confusion matrix; `compute()` gives both conventions for absent classes."
     is_differentiable, higher_is_better, full_state_update = False, True, False
     directions = {'mIoU': True, 'mIoU_present': True, 'pixel_acc': True}   # output -> higher is better (None: not a score)
+    update = compute = None   # torchmetrics' abstract methods: defined with @patch below, so the class is not abstract
 
     def __init__(self,
                  num_classes:int,                 # K: labels are 0..K-1
@@ -53,42 +55,49 @@ class MeanIoU(Metric):
         self.num_classes, self.ignore_index, self.skip_background_only = num_classes, ignore_index, skip_background_only
         self.add_state('confmat', torch.zeros(num_classes, num_classes, dtype=torch.long), dist_reduce_fx='sum')
 
-    def update(self,
-               pred:Tensor,   # (B, H, W) integer labels, or (B, K, H, W) scores (argmax is taken)
-               target:Tensor, # (B, H, W) integer labels, `ignore_index` = not evaluated
-              ):
-        K = self.num_classes
-        _check_tensor(pred, 'pred'); _check_tensor(target, 'target', float_=False, ranks=(3,))
-        if pred.is_floating_point():
-            if pred.dim() != 4 or pred.shape[1] != K: raise ValueError(f"float pred must be (B, K={K}, H, W) scores, got shape {tuple(pred.shape)}")
-            pred = pred.argmax(1)
-        elif pred.is_complex() or pred.dtype == torch.bool: raise ValueError(f"pred must hold integer labels or float scores, got {pred.dtype}")
-        _same_shape(pred, target)
-        valid = target != self.ignore_index
-        if ((target < 0) | (target >= K))[valid].any(): raise ValueError(f"target has labels outside 0..{K - 1} (ignore_index={self.ignore_index})")
-        if ((pred < 0) | (pred >= K)).any(): raise ValueError(f"pred has labels outside 0..{K - 1}")
-        if self.skip_background_only: valid &= (valid & (target != 0)).flatten(1).any(1)[:, None, None]
-        idx = target[valid] * K + pred[valid]
-        self.confmat += torch.bincount(idx, minlength=K * K).reshape(K, K)
+# %% ../nbs/07a_metrics.ipynb #34f65c91
+@patch
+def update(self:MeanIoU,
+           pred:Tensor,   # (B, H, W) integer labels, or (B, K, H, W) scores (argmax is taken)
+           target:Tensor, # (B, H, W) integer labels, `ignore_index` = not evaluated
+          ):
+    K = self.num_classes
+    _check_tensor(pred, 'pred'); _check_tensor(target, 'target', float_=False, ranks=(3,))
+    if pred.is_floating_point():
+        if pred.dim() != 4 or pred.shape[1] != K: raise ValueError(f"float pred must be (B, K={K}, H, W) scores, got shape {tuple(pred.shape)}")
+        pred = pred.argmax(1)
+    elif pred.is_complex() or pred.dtype == torch.bool: raise ValueError(f"pred must hold integer labels or float scores, got {pred.dtype}")
+    _same_shape(pred, target)
+    valid = target != self.ignore_index
+    if ((target < 0) | (target >= K))[valid].any(): raise ValueError(f"target has labels outside 0..{K - 1} (ignore_index={self.ignore_index})")
+    if ((pred < 0) | (pred >= K)).any(): raise ValueError(f"pred has labels outside 0..{K - 1}")
+    if self.skip_background_only: valid &= (valid & (target != 0)).flatten(1).any(1)[:, None, None]
+    idx = target[valid] * K + pred[valid]
+    self.confmat += torch.bincount(idx, minlength=K * K).reshape(K, K)
 
-    def iou_per_class(self) -> Tensor:
-        "(K,) IoU per class as a fraction; NaN for classes absent from both ground truth and prediction."
-        cm = self.confmat.double()
-        tp, union = cm.diag(), cm.sum(0) + cm.sum(1) - cm.diag()
-        return torch.where(union > 0, tp / union.clamp(min=1), torch.full_like(tp, float('nan')))
+# %% ../nbs/07a_metrics.ipynb #6cfd9750
+@patch
+def iou_per_class(self:MeanIoU) -> Tensor:
+    "(K,) IoU per class as a fraction; NaN for classes absent from both ground truth and prediction."
+    cm = self.confmat.double()
+    tp, union = cm.diag(), cm.sum(0) + cm.sum(1) - cm.diag()
+    return torch.where(union > 0, tp / union.clamp(min=1), torch.full_like(tp, float('nan')))
 
-    def compute(self) -> dict:
-        iou = self.iou_per_class(); present = ~iou.isnan()
-        acc = self.confmat.diag().sum().double() / self.confmat.sum().clamp(min=1)
-        return {'mIoU': 100 * iou.nan_to_num(0.).mean().item(),                                   # peers: absent = 0
-                'mIoU_present': 100 * iou[present].mean().item() if present.any() else float('nan'), # absent left out
-                'pixel_acc': 100 * acc.item()}
+# %% ../nbs/07a_metrics.ipynb #709b57ba
+@patch
+def compute(self:MeanIoU) -> dict:
+    iou = self.iou_per_class(); present = ~iou.isnan()
+    acc = self.confmat.diag().sum().double() / self.confmat.sum().clamp(min=1)
+    return {'mIoU': 100 * iou.nan_to_num(0.).mean().item(),                                   # peers: absent = 0
+            'mIoU_present': 100 * iou[present].mean().item() if present.any() else float('nan'), # absent left out
+            'pixel_acc': 100 * acc.item()}
 
 # %% ../nbs/07a_metrics.ipynb #87710734
 class DepthRMSE(Metric):
     "Dataset-pooled depth RMSE (metres) and absolute relative error over pixels with ground truth > 0."
     is_differentiable, higher_is_better, full_state_update = False, False, False
     directions = {'rmse': False, 'abs_rel': False}
+    update = compute = None   # defined with @patch below
 
     def __init__(self, max_depth:float|None=None, # also ignore ground truth >= max_depth (TaskPrompter: 80)
                  **kwargs):
@@ -98,21 +107,25 @@ class DepthRMSE(Metric):
         self.add_state('sum_rel', torch.zeros((), dtype=torch.float64), dist_reduce_fx='sum')
         self.add_state('n', torch.zeros((), dtype=torch.long), dist_reduce_fx='sum')
 
-    def update(self,
-               pred:Tensor,   # (B, 1, H, W) or (B, H, W) depth in metres
-               target:Tensor, # same shape; 0 (or any value <= 0) = no measurement
-              ):
-        _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target', float_=True)
-        _same_shape(pred, target)
-        valid = target > 0
-        if self.max_depth is not None: valid &= target < self.max_depth
-        d, g = pred[valid].double(), target[valid].double()
-        self.sum_sq += ((d - g) ** 2).sum(); self.sum_rel += ((d - g).abs() / g).sum(); self.n += valid.sum()
+# %% ../nbs/07a_metrics.ipynb #6a01ea95
+@patch
+def update(self:DepthRMSE,
+           pred:Tensor,   # (B, 1, H, W) or (B, H, W) depth in metres
+           target:Tensor, # same shape; 0 (or any value <= 0) = no measurement
+          ):
+    _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target', float_=True)
+    _same_shape(pred, target)
+    valid = target > 0
+    if self.max_depth is not None: valid &= target < self.max_depth
+    d, g = pred[valid].double(), target[valid].double()
+    self.sum_sq += ((d - g) ** 2).sum(); self.sum_rel += ((d - g).abs() / g).sum(); self.n += valid.sum()
 
-    def compute(self) -> dict:
-        n = self.n.item()
-        if n == 0: return {'rmse': float('nan'), 'abs_rel': float('nan')}
-        return {'rmse': math.sqrt(self.sum_sq.item() / n), 'abs_rel': self.sum_rel.item() / n}
+# %% ../nbs/07a_metrics.ipynb #9ba7c94b
+@patch
+def compute(self:DepthRMSE) -> dict:
+    n = self.n.item()
+    if n == 0: return {'rmse': float('nan'), 'abs_rel': float('nan')}
+    return {'rmse': math.sqrt(self.sum_sq.item() / n), 'abs_rel': self.sum_rel.item() / n}
 
 # %% ../nbs/07a_metrics.ipynb #4c1525ac
 def _cnorm(x:Tensor) -> Tensor:
@@ -132,6 +145,7 @@ class NormalsAngularError(Metric):
     directions = {'mErr': False, 'medErr': False, 'rmseErr': False, 'within_11.25': True, 'within_22.5': True, 'within_30.0': True}
     bin_width = 0.01       # degrees per histogram bin (median resolution)
     within = (11.25, 22.5, 30.0)
+    update = compute = None   # defined with @patch below
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -141,36 +155,41 @@ class NormalsAngularError(Metric):
         self.add_state('n_within', torch.zeros(len(self.within), dtype=torch.long), dist_reduce_fx='sum')
         self.add_state('hist', torch.zeros(round(180 / self.bin_width), dtype=torch.long), dist_reduce_fx='sum')
 
-    def update(self,
-               pred:Tensor,   # (B, 3, H, W) predicted normals (any length; normalised here)
-               target:Tensor, # (B, 3, H, W) unit normals; all-zero = invalid pixel
-              ):
-        _check_tensor(pred, 'pred', float_=True, ranks=(4,)); _check_tensor(target, 'target', float_=True, ranks=(4,))
-        _same_shape(pred, target)
-        if pred.shape[1] != 3: raise ValueError(f"normals must have 3 channels, got shape {tuple(pred.shape)}")
-        valid = (target != 0).any(1)                                             # (B, H, W)
-        p, g = unit_vectors(pred), unit_vectors(target)
-        deg = torch.rad2deg(2 * torch.atan2(_cnorm(p - g), _cnorm(p + g)))[valid]   # (N_valid,)
-        d64 = deg.double()                                                      # sums in float64
-        self.sum_deg += d64.sum(); self.sum_sq += (d64 ** 2).sum(); self.n += deg.numel()
-        self.n_within += torch.stack([(deg < t).sum() for t in self.within])
-        nb = self.hist.numel()
-        self.hist += torch.bincount((deg / self.bin_width).long().clamp_(0, nb - 1), minlength=nb)
+# %% ../nbs/07a_metrics.ipynb #272cbdc1
+@patch
+def update(self:NormalsAngularError,
+           pred:Tensor,   # (B, 3, H, W) predicted normals (any length; normalised here)
+           target:Tensor, # (B, 3, H, W) unit normals; all-zero = invalid pixel
+          ):
+    _check_tensor(pred, 'pred', float_=True, ranks=(4,)); _check_tensor(target, 'target', float_=True, ranks=(4,))
+    _same_shape(pred, target)
+    if pred.shape[1] != 3: raise ValueError(f"normals must have 3 channels, got shape {tuple(pred.shape)}")
+    valid = (target != 0).any(1)                                             # (B, H, W)
+    p, g = unit_vectors(pred), unit_vectors(target)
+    deg = torch.rad2deg(2 * torch.atan2(_cnorm(p - g), _cnorm(p + g)))[valid]   # (N_valid,)
+    d64 = deg.double()                                                      # sums in float64
+    self.sum_deg += d64.sum(); self.sum_sq += (d64 ** 2).sum(); self.n += deg.numel()
+    self.n_within += torch.stack([(deg < t).sum() for t in self.within])
+    nb = self.hist.numel()
+    self.hist += torch.bincount((deg / self.bin_width).long().clamp_(0, nb - 1), minlength=nb)
 
-    def compute(self) -> dict:
-        n = self.n.item()
-        if n == 0: return {'mErr': float('nan'), 'medErr': float('nan'), 'rmseErr': float('nan')} | {f'within_{t}': float('nan') for t in self.within}
-        cdf = self.hist.cumsum(0)
-        med_bin = int(torch.searchsorted(cdf, torch.tensor((n + 1) // 2, device=cdf.device)))
-        return {'mErr': self.sum_deg.item() / n, 'medErr': (med_bin + 0.5) * self.bin_width,
-                'rmseErr': math.sqrt(self.sum_sq.item() / n)} | {
-                f'within_{t}': 100 * w / n for t, w in zip(self.within, self.n_within.tolist())}
+# %% ../nbs/07a_metrics.ipynb #70718c64
+@patch
+def compute(self:NormalsAngularError) -> dict:
+    n = self.n.item()
+    if n == 0: return {'mErr': float('nan'), 'medErr': float('nan'), 'rmseErr': float('nan')} | {f'within_{t}': float('nan') for t in self.within}
+    cdf = self.hist.cumsum(0)
+    med_bin = int(torch.searchsorted(cdf, torch.tensor((n + 1) // 2, device=cdf.device)))
+    return {'mErr': self.sum_deg.item() / n, 'medErr': (med_bin + 0.5) * self.bin_width,
+            'rmseErr': math.sqrt(self.sum_sq.item() / n)} | {
+            f'within_{t}': 100 * w / n for t, w in zip(self.within, self.n_within.tolist())}
 
 # %% ../nbs/07a_metrics.ipynb #a5691211
 class SaliencyMaxF(Metric):
     "Dataset-pooled maximum F-measure (beta^2 = 0.3) over probability thresholds 0.05..0.95."
     is_differentiable, higher_is_better, full_state_update = False, True, False
     directions = {'maxF': True, 'maxF_threshold': None}
+    update = compute = None   # defined with @patch below
 
     def __init__(self,
                  beta_sq:float=0.3,          # beta^2 of the F-measure (saliency convention)
@@ -188,33 +207,39 @@ class SaliencyMaxF(Metric):
         self.add_state('pred_pos', torch.zeros(T, dtype=torch.long), dist_reduce_fx='sum')
         self.add_state('pos', torch.zeros((), dtype=torch.long), dist_reduce_fx='sum')
 
-    def update(self,
-               pred:Tensor,   # (B, H, W) or (B, 1, H, W) foreground probability in [0, 1] (softmax[:, 1])
-               target:Tensor, # same shape, integer {0, 1}, `ignore_index` = not evaluated
-              ):
-        _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target', float_=False)
-        pred, target = _squeeze1(pred, 'pred'), _squeeze1(target, 'target')
-        _same_shape(pred, target)
-        if ((pred < 0) | (pred > 1)).any(): raise ValueError("pred must be probabilities in [0, 1] (decode logits first: softmax[:, 1])")
-        valid = target != self.ignore_index
-        if ((target != 0) & (target != 1))[valid].any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
-        p, g = pred[valid], target[valid].bool()
-        if self.double_sigmoid: p = torch.sigmoid(p)
-        T = len(self.thresholds)
-        k = torch.bucketize(p, self.thresholds.to(p), right=True)             # (N,) how many thresholds are <= p
-        at_least = lambda c: c.flip(0).cumsum(0).flip(0)[1:]                   # [j] = #{k > j} = #{p >= thresholds[j]}
-        self.pred_pos += at_least(torch.bincount(k, minlength=T + 1)); self.tp += at_least(torch.bincount(k[g], minlength=T + 1))
-        self.pos += g.sum()
+# %% ../nbs/07a_metrics.ipynb #80ae2056
+@patch
+def update(self:SaliencyMaxF,
+           pred:Tensor,   # (B, H, W) or (B, 1, H, W) foreground probability in [0, 1] (softmax[:, 1])
+           target:Tensor, # same shape, integer {0, 1}, `ignore_index` = not evaluated
+          ):
+    _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target', float_=False)
+    pred, target = _squeeze1(pred, 'pred'), _squeeze1(target, 'target')
+    _same_shape(pred, target)
+    if ((pred < 0) | (pred > 1)).any(): raise ValueError("pred must be probabilities in [0, 1] (decode logits first: softmax[:, 1])")
+    valid = target != self.ignore_index
+    if ((target != 0) & (target != 1))[valid].any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
+    p, g = pred[valid], target[valid].bool()
+    if self.double_sigmoid: p = torch.sigmoid(p)
+    T = len(self.thresholds)
+    k = torch.bucketize(p, self.thresholds.to(p), right=True)             # (N,) how many thresholds are <= p
+    at_least = lambda c: c.flip(0).cumsum(0).flip(0)[1:]                   # [j] = #{k > j} = #{p >= thresholds[j]}
+    self.pred_pos += at_least(torch.bincount(k, minlength=T + 1)); self.tp += at_least(torch.bincount(k[g], minlength=T + 1))
+    self.pos += g.sum()
 
-    def f_curve(self) -> Tensor:
-        "(T,) F_beta at each threshold (0 where undefined)."
-        tp, pp = self.tp.double(), self.pred_pos.double()
-        P, R = tp / pp, tp / self.pos.double()
-        return ((1 + self.beta_sq) * P * R / (self.beta_sq * P + R)).nan_to_num(0.)
+# %% ../nbs/07a_metrics.ipynb #2683b8f3
+@patch
+def f_curve(self:SaliencyMaxF) -> Tensor:
+    "(T,) F_beta at each threshold (0 where undefined)."
+    tp, pp = self.tp.double(), self.pred_pos.double()
+    P, R = tp / pp, tp / self.pos.double()
+    return ((1 + self.beta_sq) * P * R / (self.beta_sq * P + R)).nan_to_num(0.)
 
-    def compute(self) -> dict:
-        f = self.f_curve(); i = int(f.argmax())
-        return {'maxF': 100 * f[i].item(), 'maxF_threshold': float(self.thresholds[i])}
+# %% ../nbs/07a_metrics.ipynb #425b9dd5
+@patch
+def compute(self:SaliencyMaxF) -> dict:
+    f = self.f_curve(); i = int(f.argmax())
+    return {'maxF': 100 * f[i].item(), 'maxF_threshold': float(self.thresholds[i])}
 
 # %% ../nbs/07a_metrics.ipynb #fc8f5b2e
 def delta_m(mt:dict,               # {task: main metric of the multi-task model}
