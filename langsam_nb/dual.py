@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 from .core import check_features, check_task_emb, check_top_k
 from .gate import SigmoidTopKGate, GateOutput
 from .router import LanguageRouter
@@ -15,21 +16,6 @@ from .moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_s
 
 # %% auto #0
 __all__ = ['LanguageGuidedMoE']
-
-# %% ../nbs/05_dual_gating.ipynb #22fe9baa
-def _routing_stats(g:GateOutput, probs:Tensor, lang:Tensor, w:Tensor, num_experts:int) -> dict:
-    "Detached statistics: `routing_stats` of `01_moe` on the token gate, plus the language gate and the product weights."
-    k = g.idx.shape[-1]
-    with torch.no_grad():
-        st = routing_stats(probs, g.weights.reshape(-1, k), g.idx.reshape(-1, k), num_experts)  # load, gate_entropy, ...
-        lang = lang.float()
-        kept = torch.take_along_dim(lang[:, None, :], g.idx.reshape(lang.shape[0], -1, k), dim=-1).sum(-1)   # (B, N) G_lang on the token's top-k
-        return st | {'expert_load': st['load'],                              # (E,) share of selections (alias of 'load')
-                     'lang_weights': lang.mean(0),                           # (E,) batch mean of G_lang
-                     'lang_entropy': gate_entropy(lang),                     # <= log E
-                     'lang_max': lang.max(-1).values.mean(),                 # 1/E (uniform) .. 1 (one-hot)
-                     'lang_off_topk': 1 - kept.mean(),                       # share of G_lang on experts the token did not keep
-                     'weight_sum': w.float().sum(-1).mean()}                 # 1/E .. 1 with the paper's product
 
 # %% ../nbs/05_dual_gating.ipynb #969e9434
 class LanguageGuidedMoE(nn.Module):
@@ -59,50 +45,75 @@ class LanguageGuidedMoE(nn.Module):
         self.router = LanguageRouter(channels, text_dim, num_experts, router_hidden, router_temperature) if use_lgr else None  # Eqs. (8)-(10)
         self.experts = Experts(num_experts, channels, hidden)
 
-    def check_inputs(self, x:Tensor, task_emb:Tensor|None, name:str='features') -> Tensor|None:
-        "Validate F_v (B, C, H, W) and e_t; returns e_t as (B, d) (None is allowed only without the router)."
-        check_features(x, self.channels, name)
-        if task_emb is None and not self.use_lgr: return None
-        return check_task_emb(task_emb, self.text_dim, x.shape[0])
+# %% ../nbs/05_dual_gating.ipynb #9ad82bc4
+@patch
+def route(self:LanguageGuidedMoE, x:Tensor, task_emb:Tensor|None):
+    "Dual gate: tokens (B, N, C), the token gate's GateOutput, G_lang (B, E), product weights (B, N, k)."
+    tokens = x.flatten(2).transpose(1, 2)                                   # (B, N, C), n = h * W + w
+    if self.norm_routing:                                                   # what the gate and the router read
+        rt = F.layer_norm(tokens, (self.channels,))                         # (B, N, C) per token: mean 0, variance 1
+        rx = rt.transpose(1, 2).reshape(x.shape)                            # (B, C, H, W) for the router's mean pool
+    else: rt, rx = tokens, x
+    g = self.gate(rt)                                                       # weights, idx (B, N, k); scores (B, N, E)
+    lang = self.router(rx, task_emb, check=False) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
+    w = g.weights * torch.take_along_dim(lang[:, None, :], g.idx, dim=-1)  # (B, N, k)  G_tok * G_lang[idx]
+    if self.renorm_product: w = w / w.sum(-1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
+    return tokens, g, lang, w
 
-    def route(self, x:Tensor, task_emb:Tensor|None):
-        "Dual gate: tokens (B, N, C), the token gate's GateOutput, G_lang (B, E), product weights (B, N, k)."
-        tokens = x.flatten(2).transpose(1, 2)                                   # (B, N, C), n = h * W + w
-        if self.norm_routing:                                                   # what the gate and the router read
-            rt = F.layer_norm(tokens, (self.channels,))                         # (B, N, C) per token: mean 0, variance 1
-            rx = rt.transpose(1, 2).reshape(x.shape)                            # (B, C, H, W) for the router's mean pool
-        else: rt, rx = tokens, x
-        g = self.gate(rt)                                                       # weights, idx (B, N, k); scores (B, N, E)
-        lang = self.router(rx, task_emb, check=False) if self.use_lgr else x.new_ones(x.shape[0], self.num_experts)  # (B, E)
-        w = g.weights * torch.take_along_dim(lang[:, None, :], g.idx, dim=-1)  # (B, N, k)  G_tok * G_lang[idx]
-        if self.renorm_product: w = w / w.sum(-1, keepdim=True).clamp_min(torch.finfo(w.dtype).tiny)
-        return tokens, g, lang, w
+# %% ../nbs/05_dual_gating.ipynb #22fe9baa
+def _routing_stats(g:GateOutput, probs:Tensor, lang:Tensor, w:Tensor, num_experts:int) -> dict:
+    "Detached statistics: `routing_stats` of `01_moe` on the token gate, plus the language gate and the product weights."
+    k = g.idx.shape[-1]
+    with torch.no_grad():
+        st = routing_stats(probs, g.weights.reshape(-1, k), g.idx.reshape(-1, k), num_experts)  # load, gate_entropy, ...
+        lang = lang.float()
+        kept = torch.take_along_dim(lang[:, None, :], g.idx.reshape(lang.shape[0], -1, k), dim=-1).sum(-1)   # (B, N) G_lang on the token's top-k
+        return st | {'expert_load': st['load'],                              # (E,) share of selections (alias of 'load')
+                     'lang_weights': lang.mean(0),                           # (E,) batch mean of G_lang
+                     'lang_entropy': gate_entropy(lang),                     # <= log E
+                     'lang_max': lang.max(-1).values.mean(),                 # 1/E (uniform) .. 1 (one-hot)
+                     'lang_off_topk': 1 - kept.mean(),                       # share of G_lang on experts the token did not keep
+                     'weight_sum': w.float().sum(-1).mean()}                 # 1/E .. 1 with the paper's product
 
-    def branch(self, x:Tensor, task_emb:Tensor|None) -> MoEOutput:
-        "The MoE branch of Eq. (3), no residual: out = sum_i G_i G_lang_i E_i(x) (B, C, H, W); inputs already checked."
-        B, C, H, W = x.shape
-        tokens, g, lang, w = self.route(x, task_emb)
-        flat, idx, wf = tokens.reshape(B * H * W, C), g.idx.reshape(B * H * W, -1), w.reshape(B * H * W, -1)
-        y = dense_combine(self.experts, flat, idx, wf) if self.dense else self.experts.forward_sparse(flat, idx, wf, check=False)  # (B*N, C)
-        y = y.reshape(B, H * W, C).transpose(1, 2).reshape(B, C, H, W)
-        s = g.scores.reshape(B * H * W, -1)
-        probs = s / s.sum(-1, keepdim=True)                                 # (B*N, E) scores as a distribution
-        aux = load_balance_loss(probs, idx, self.num_experts)               # Switch-style E * sum_i f_i P_i
-        stats = _routing_stats(g, probs, lang, w, self.num_experts) if self.track_stats or not self.training else {}
-        if self.training and self.gate.balance_bias: self.gate.update_bias(expert_load(idx, self.num_experts))
-        return MoEOutput(y, w, g.idx, lang, aux, stats)
+# %% ../nbs/05_dual_gating.ipynb #67ffadfb
+@patch
+def branch(self:LanguageGuidedMoE, x:Tensor, task_emb:Tensor|None) -> MoEOutput:
+    "The MoE branch of Eq. (3), no residual: out = sum_i G_i G_lang_i E_i(x) (B, C, H, W); inputs already checked."
+    B, C, H, W = x.shape
+    tokens, g, lang, w = self.route(x, task_emb)
+    flat, idx, wf = tokens.reshape(B * H * W, C), g.idx.reshape(B * H * W, -1), w.reshape(B * H * W, -1)
+    y = dense_combine(self.experts, flat, idx, wf) if self.dense else self.experts.forward_sparse(flat, idx, wf, check=False)  # (B*N, C)
+    y = y.reshape(B, H * W, C).transpose(1, 2).reshape(B, C, H, W)
+    s = g.scores.reshape(B * H * W, -1)
+    probs = s / s.sum(-1, keepdim=True)                                 # (B*N, E) scores as a distribution
+    aux = load_balance_loss(probs, idx, self.num_experts)               # Switch-style E * sum_i f_i P_i
+    stats = _routing_stats(g, probs, lang, w, self.num_experts) if self.track_stats or not self.training else {}
+    if self.training and self.gate.balance_bias: self.gate.update_bias(expert_load(idx, self.num_experts))
+    return MoEOutput(y, w, g.idx, lang, aux, stats)
 
-    def forward(self,
-                x:Tensor,                  # (B, C, H, W) visual features F_v
-                task_emb:Tensor|None=None, # (d,) or (B, d) task embedding e_t; may be None when use_lgr=False
-                check:bool=True,           # validate x and e_t (LangSAM checks its input once and passes False)
-               ) -> MoEOutput:
-        "y_ts = F_v + sum_i G_i(F_v) G_lang_i(F_v, e_t) E_i(F_v): Eq. (3) with the residual."
-        r = self.branch(x, self.check_inputs(x, task_emb) if check else task_emb)
-        return r._replace(out=x + r.out) if self.residual else r
+# %% ../nbs/05_dual_gating.ipynb #dbbd1a66
+@patch
+def check_inputs(self:LanguageGuidedMoE, x:Tensor, task_emb:Tensor|None, name:str='features') -> Tensor|None:
+    "Validate F_v (B, C, H, W) and e_t; returns e_t as (B, d) (None is allowed only without the router)."
+    check_features(x, self.channels, name)
+    if task_emb is None and not self.use_lgr: return None
+    return check_task_emb(task_emb, self.text_dim, x.shape[0])
 
-    def extra_repr(self):
-        return (f"channels={self.channels}, text_dim={self.text_dim}, top_k={self.top_k}, renorm_product={self.renorm_product}, "
-                f"residual={self.residual}, use_lgr={self.use_lgr}, dense={self.dense}"
-                + (f", norm_routing=True" if self.norm_routing else '')
-                + (f", router_temperature={self.router.temperature}" if self.use_lgr and self.router.temperature != 1 else ''))
+# %% ../nbs/05_dual_gating.ipynb #88b6779d
+@patch
+def forward(self:LanguageGuidedMoE,
+            x:Tensor,                  # (B, C, H, W) visual features F_v
+            task_emb:Tensor|None=None, # (d,) or (B, d) task embedding e_t; may be None when use_lgr=False
+            check:bool=True,           # validate x and e_t (LangSAM checks its input once and passes False)
+           ) -> MoEOutput:
+    "y_ts = F_v + sum_i G_i(F_v) G_lang_i(F_v, e_t) E_i(F_v): Eq. (3) with the residual."
+    r = self.branch(x, self.check_inputs(x, task_emb) if check else task_emb)
+    return r._replace(out=x + r.out) if self.residual else r
+
+# %% ../nbs/05_dual_gating.ipynb #bd414854
+@patch
+def extra_repr(self:LanguageGuidedMoE):
+    return (f"channels={self.channels}, text_dim={self.text_dim}, top_k={self.top_k}, renorm_product={self.renorm_product}, "
+            f"residual={self.residual}, use_lgr={self.use_lgr}, dense={self.dense}"
+            + (f", norm_routing=True" if self.norm_routing else '')
+            + (f", router_temperature={self.router.temperature}" if self.use_lgr and self.router.temperature != 1 else ''))
