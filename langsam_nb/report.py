@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
+from fastcore.basics import patch
 from .core import LangSAMConfig, atomic_write, plot_routing_heatmap, md_table
 from .data import collate, unpad
 from .checkpoint import config_diff, config_from_dict
@@ -147,48 +148,58 @@ def _sobel_edges(image:Tensor) -> Tensor:
 # %% ../nbs/11a_report.ipynb #1faa5152
 class PixelBaseline:
     "Image-blind predictors from per-pixel training-label statistics; Sobel magnitude for boundaries."
-    def __init__(self, specs:dict):   # {t: TaskSpec} of the run (class counts from the data, `cli.build_specs`)
+    def __init__(self, specs:dict):   # {t: TaskSpec} of the run (class counts from the data, `build.build_specs`)
         self.specs, self.tasks, self.stats = dict(specs), tuple(specs), {}
 
-    def fit(self, ds) -> 'PixelBaseline':
-        "Accumulate per-pixel statistics over the items of `ds` (labels only; one size for all items)."
-        acc = {}
-        for i in range(len(ds)):
-            it = ds[i]
-            for t in self.tasks:
-                if t == 'edge': continue
-                y = it[t]
-                if t in ('semseg', 'human_parts'):
-                    K = self.specs[t].out_channels
-                    c = acc.setdefault(t, torch.zeros(K + 1, *y.shape, dtype=torch.int64))   # last row: ignore
-                    c.scatter_add_(0, torch.where(y == 255, K, y)[None], torch.ones_like(y)[None])
-                    continue
-                if t == 'depth': v, valid = y.float(), (y > 0).float()
-                elif t == 'normals': v, valid = y.float(), (y.abs().sum(0, keepdim=True) > 0).float()
-                else: v, valid = (y == 1).float()[None], (y != 255).float()[None]          # sal
-                s, n = acc.setdefault(t, [torch.zeros_like(v), torch.zeros_like(valid)])
-                s += v * valid; n += valid
-        self.acc = acc                                  # the sums and counts (`ConstantBaseline` reduces them further)
-        for t, a in acc.items():
-            if t in ('semseg', 'human_parts'):
-                c = a[:-1]
-                self.stats[t] = torch.where(c.sum(0) > 0, c.argmax(0), c.sum((1, 2)).argmax())   # (H, W)
-            else:
-                s, n = a
-                m = torch.where(n > 0, s / n.clamp(min=1), (s.sum((1, 2)) / n.sum().clamp(min=1))[:, None, None])
-                self.stats[t] = torch.nn.functional.normalize(m, dim=0) if t == 'normals' else m
-        return self
-
-    def predict(self, batch:dict) -> dict:
-        "{t: prediction} for a collated batch, in the form `TaskSpec.decode` returns."
-        B = len(next(v for v in batch.values() if torch.is_tensor(v)))
-        out = {}
+# %% ../nbs/11a_report.ipynb #67b30906
+@patch
+def _label_sums(self:PixelBaseline, ds) -> dict:
+    "Per-pixel label statistics of `ds`: class counts (last row: ignored pixels), or sums and valid counts."
+    acc = {}
+    for i in range(len(ds)):
+        it = ds[i]
         for t in self.tasks:
-            if t == 'edge': out[t] = _sobel_edges(batch['image']); continue
-            s = self.stats[t].to(batch[t].device)
-            s = s[0] if t == 'sal' else s
-            out[t] = s.expand(B, *s.shape).clone()
-        return out
+            if t == 'edge': continue
+            y = it[t]
+            if t in ('semseg', 'human_parts'):
+                K = self.specs[t].out_channels
+                c = acc.setdefault(t, torch.zeros(K + 1, *y.shape, dtype=torch.int64))   # last row: ignore
+                c.scatter_add_(0, torch.where(y == 255, K, y)[None], torch.ones_like(y)[None])
+                continue
+            if t == 'depth': v, valid = y.float(), (y > 0).float()
+            elif t == 'normals': v, valid = y.float(), (y.abs().sum(0, keepdim=True) > 0).float()
+            else: v, valid = (y == 1).float()[None], (y != 255).float()[None]          # sal
+            s, n = acc.setdefault(t, [torch.zeros_like(v), torch.zeros_like(valid)])
+            s += v * valid; n += valid
+    return acc
+
+# %% ../nbs/11a_report.ipynb #b40bf890
+@patch
+def fit(self:PixelBaseline, ds) -> 'PixelBaseline':
+    "Accumulate per-pixel statistics over the items of `ds` (labels only; one size for all items)."
+    self.acc = acc = self._label_sums(ds)           # the sums and counts (`ConstantBaseline` reduces them further)
+    for t, a in acc.items():
+        if t in ('semseg', 'human_parts'):
+            c = a[:-1]
+            self.stats[t] = torch.where(c.sum(0) > 0, c.argmax(0), c.sum((1, 2)).argmax())   # (H, W)
+        else:
+            s, n = a
+            m = torch.where(n > 0, s / n.clamp(min=1), (s.sum((1, 2)) / n.sum().clamp(min=1))[:, None, None])
+            self.stats[t] = torch.nn.functional.normalize(m, dim=0) if t == 'normals' else m
+    return self
+
+# %% ../nbs/11a_report.ipynb #bafeb0ba
+@patch
+def predict(self:PixelBaseline, batch:dict) -> dict:
+    "{t: prediction} for a collated batch, in the form `TaskSpec.decode` returns."
+    B = len(next(v for v in batch.values() if torch.is_tensor(v)))
+    out = {}
+    for t in self.tasks:
+        if t == 'edge': out[t] = _sobel_edges(batch['image']); continue
+        s = self.stats[t].to(batch[t].device)
+        s = s[0] if t == 'sal' else s
+        out[t] = s.expand(B, *s.shape).clone()
+    return out
 
 # %% ../nbs/11a_report.ipynb #91c173cf
 @torch.no_grad()
