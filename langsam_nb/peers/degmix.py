@@ -9,6 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 from ..core import LangSAMConfig, check_features
 from ..tasks import TaskHead, task_specs
 from .fgmoe import task_emb_table, select_tasks, deform_sample, attention, peer_options
@@ -160,24 +161,36 @@ class DeGMix(nn.Module):
         self.ssg = SpatialGating(D, d_ff)                                                             # Eqs. (17)-(19)
         self.heads = nn.ModuleDict({t: TaskHead(D, self.specs[t].out_channels, hidden=config.head_hidden) for t in self.tasks})
 
-    def forward(self, features:Tensor,  # (B, C, h, w) F_v
-                tasks=None,             # subset of self.tasks to predict; None = all
-               ) -> dict:               # {'pred': {t: (B, ch, 4h, 4w)}, 'coarse': {}, 'aux_loss': 0, 'routing': {}}
-        tasks = select_tasks(self.tasks, tasks)
-        fv = check_features(features, self.config.channels, 'features')
-        B, C, h, w = fv.shape
-        X = self.reduce(fv.flatten(2).transpose(1, 2))                                  # (B, N, C')  Eq. (1)
-        Xmap = X.transpose(1, 2).reshape(B, self.dim, h, w)                            # (B, C', h, w)
-        maps = {t: self.mixers[t](Xmap) for t in self.tasks}                           # deformed features, all tasks
-        if self.enc_ssg is not None:
-            maps = {t: self.enc_ssg(m.flatten(2).transpose(1, 2)).transpose(1, 2).reshape(m.shape) for t, m in maps.items()}
-        f_ti = self.interaction(list(maps.values()))                                   # (B, T n', C')
-        pred = {}
-        for t in tasks:
-            x_t = maps[t].flatten(2).transpose(1, 2)                                   # (B, N, C')  Eq. (6)
-            o = self.ssg(self.query[t](x_t, f_ti))                                     # (B, N, C')  Eqs. (14)-(19)
-            pred[t] = self.heads[t](o.transpose(1, 2).reshape(B, self.dim, h, w), (4 * h, 4 * w), check=False)
-        return {'pred': pred, 'coarse': {}, 'aux_loss': fv.new_zeros(()), 'routing': {}}
+# %% ../../nbs/peers/05_degmix.ipynb #3281c51f
+@patch
+def _task_maps(self:DeGMix, fv:Tensor   # (B, C, h, w) F_v, checked
+              ) -> dict:               # {t: (B, C', h, w)} the deformed features of every task
+    "The encoder half: reduction (Eq. 1), each task's deformable mixers (Eqs. 2-6), the optional encoder gating (7-9)."
+    B, C, h, w = fv.shape
+    X = self.reduce(fv.flatten(2).transpose(1, 2))                                  # (B, N, C')  Eq. (1)
+    Xmap = X.transpose(1, 2).reshape(B, self.dim, h, w)                            # (B, C', h, w)
+    maps = {t: self.mixers[t](Xmap) for t in self.tasks}                           # deformed features, all tasks
+    if self.enc_ssg is not None:
+        maps = {t: self.enc_ssg(m.flatten(2).transpose(1, 2)).transpose(1, 2).reshape(m.shape) for t, m in maps.items()}
+    return maps
+
+# %% ../../nbs/peers/05_degmix.ipynb #26a4b25d
+@patch
+def forward(self:DeGMix, features:Tensor,  # (B, C, h, w) F_v
+            tasks=None,             # subset of self.tasks to predict; None = all
+           ) -> dict:               # {'pred': {t: (B, ch, 4h, 4w)}, 'coarse': {}, 'aux_loss': 0, 'routing': {}}
+    "Per task: task query on all tasks' interacted tokens (Eqs. 14-16), shared gating (17-19), head."
+    tasks = select_tasks(self.tasks, tasks)
+    fv = check_features(features, self.config.channels, 'features')
+    B, C, h, w = fv.shape
+    maps = self._task_maps(fv)                                                     # deformed features, all tasks
+    f_ti = self.interaction(list(maps.values()))                                   # (B, T n', C')
+    pred = {}
+    for t in tasks:
+        x_t = maps[t].flatten(2).transpose(1, 2)                                   # (B, N, C')  Eq. (6)
+        o = self.ssg(self.query[t](x_t, f_ti))                                     # (B, N, C')  Eqs. (14)-(19)
+        pred[t] = self.heads[t](o.transpose(1, 2).reshape(B, self.dim, h, w), (4 * h, 4 * w), check=False)
+    return {'pred': pred, 'coarse': {}, 'aux_loss': fv.new_zeros(()), 'routing': {}}
 
 # %% ../../nbs/peers/05_degmix.ipynb #7938e9da
 _DEGMIX_COMMON = dict(depth=2, heads=2, d_ff=None, offset_hidden=18, encoder_ssg=False, fused=True)
