@@ -11,6 +11,7 @@ import numba
 import torch
 from torch import Tensor
 from torchmetrics import Metric
+from fastcore.basics import patch
 from scipy import ndimage, sparse
 from scipy.sparse.csgraph import maximum_flow
 from .metrics import _check_tensor, _squeeze1, _same_shape
@@ -39,15 +40,10 @@ def _max_matching(pr:np.ndarray, # (M,) predicted-pixel index of each candidate 
 
 # %% ../nbs/07c_odsf.ipynb #e070e6d4
 @numba.njit(cache=True, nogil=True)
-def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are nbr[indptr[u]:indptr[u+1]]
-                   alive,        # (n,) bool: which of the preds 0..n-1 are on at this threshold; preds >= n are off
-                   n_g,          # gts
-                   mp):          # (n_p,) int64 starting matching (gt of each pred, -1 = none), updated in place
-    "Size of a maximum matching of the alive preds, by Hopcroft-Karp from the matching `mp` (its dead preds are dropped)."
+def _hk_start(indptr, nbr, alive, mp, mg):
+    "Drop the pairs of `mp` whose pred is off (preds >= len(alive) included), record the rest in `mg`, then greedily give each free pred its first free gt."
     n_p = len(alive)                                        # only these can take part
     for u in range(n_p, len(mp)): mp[u] = -1
-    INF = np.int64(1) << 40
-    mg = -np.ones(n_g, np.int64)
     for u in range(n_p):                                    # keep the pairs of preds still on
         if mp[u] >= 0:
             if alive[u]: mg[mp[u]] = u
@@ -56,42 +52,68 @@ def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are 
         if alive[u] and mp[u] < 0:
             for e in range(indptr[u], indptr[u + 1]):
                 if mg[nbr[e]] < 0: mp[u] = nbr[e]; mg[nbr[e]] = u; break
+
+# %% ../nbs/07c_odsf.ipynb #51da9bd6
+@numba.njit(cache=True, nogil=True)
+def _hk_layers(indptr, nbr, alive, mp, mg, dist, queue, INF):
+    "BFS layers `dist` (INF: not reached) from the free alive preds; the length of the shortest augmenting path, INF if none."
+    qt = 0                                                  # BFS layers from the free preds
+    for u in range(len(alive)):
+        if alive[u] and mp[u] < 0 and indptr[u + 1] > indptr[u]: dist[u] = 0; queue[qt] = u; qt += 1
+        else: dist[u] = INF
+    found, qh = INF, 0                                      # found: length of the shortest augmenting path
+    while qh < qt:
+        u = queue[qh]; qh += 1
+        if dist[u] + 1 > found: continue
+        for e in range(indptr[u], indptr[u + 1]):
+            w = mg[nbr[e]]
+            if w < 0:
+                if found == INF: found = dist[u] + 1
+            elif dist[w] == INF: dist[w] = dist[u] + 1; queue[qt] = w; qt += 1
+    return found
+
+# %% ../nbs/07c_odsf.ipynb #16729f5a
+@numba.njit(cache=True, nogil=True)
+def _hk_paths(indptr, nbr, mp, mg, dist, found, it, stack, via, INF):
+    "Flip a maximal set of vertex-disjoint shortest augmenting paths along the layers `dist` (iterative DFS); `found`: their length."
+    n_p = len(dist)
+    for u in range(n_p): it[u] = indptr[u]
+    for root in range(n_p):                                 # vertex-disjoint shortest augmenting paths, iterative DFS
+        if dist[root] != 0 or mp[root] >= 0: continue
+        sp = 0; stack[0] = root
+        while sp >= 0:
+            u, moved = stack[sp], False
+            while it[u] < indptr[u + 1]:
+                v = nbr[it[u]]; it[u] += 1
+                w = mg[v]
+                if w < 0:
+                    if dist[u] + 1 == found:                # a free gt on the last layer: flip the path root..u, v
+                        for i in range(sp, -1, -1):
+                            x = stack[i]; y = v if i == sp else via[i]
+                            mp[x] = y; mg[y] = x
+                        sp, moved = -1, True; break
+                elif dist[w] == dist[u] + 1:                # down to the pred matched to v, one layer deeper
+                    via[sp] = v; sp += 1; stack[sp] = w; moved = True; break
+            if sp < 0: break
+            if not moved: dist[u] = INF; sp -= 1            # dead end: no path through u in this phase
+
+# %% ../nbs/07c_odsf.ipynb #6b81b3a3
+@numba.njit(cache=True, nogil=True)
+def _hopcroft_karp(indptr, nbr,  # CSR of the candidate pairs: pred u's gts are nbr[indptr[u]:indptr[u+1]]
+                   alive,        # (n,) bool: which of the preds 0..n-1 are on at this threshold; preds >= n are off
+                   n_g,          # gts
+                   mp):          # (n_p,) int64 starting matching (gt of each pred, -1 = none), updated in place
+    "Size of a maximum matching of the alive preds, by Hopcroft-Karp from the matching `mp` (its dead preds are dropped)."
+    n_p = len(alive)
+    INF = np.int64(1) << 40
+    mg = -np.ones(n_g, np.int64)
+    _hk_start(indptr, nbr, alive, mp, mg)
     dist, queue = np.empty(n_p, np.int64), np.empty(n_p, np.int64)
     it, stack, via = np.empty(n_p, np.int64), np.empty(n_p, np.int64), np.empty(n_p, np.int64)
     while True:
-        qt = 0                                              # BFS layers from the free preds
-        for u in range(n_p):
-            if alive[u] and mp[u] < 0 and indptr[u + 1] > indptr[u]: dist[u] = 0; queue[qt] = u; qt += 1
-            else: dist[u] = INF
-        found, qh = INF, 0                                  # found: length of the shortest augmenting path
-        while qh < qt:
-            u = queue[qh]; qh += 1
-            if dist[u] + 1 > found: continue
-            for e in range(indptr[u], indptr[u + 1]):
-                w = mg[nbr[e]]
-                if w < 0:
-                    if found == INF: found = dist[u] + 1
-                elif dist[w] == INF: dist[w] = dist[u] + 1; queue[qt] = w; qt += 1
+        found = _hk_layers(indptr, nbr, alive, mp, mg, dist, queue, INF)
         if found == INF: break                              # no augmenting path: the matching is maximum
-        for u in range(n_p): it[u] = indptr[u]
-        for root in range(n_p):                             # vertex-disjoint shortest augmenting paths, iterative DFS
-            if dist[root] != 0 or mp[root] >= 0: continue
-            sp = 0; stack[0] = root
-            while sp >= 0:
-                u, moved = stack[sp], False
-                while it[u] < indptr[u + 1]:
-                    v = nbr[it[u]]; it[u] += 1
-                    w = mg[v]
-                    if w < 0:
-                        if dist[u] + 1 == found:            # a free gt on the last layer: flip the path root..u, v
-                            for i in range(sp, -1, -1):
-                                x = stack[i]; y = v if i == sp else via[i]
-                                mp[x] = y; mg[y] = x
-                            sp, moved = -1, True; break
-                    elif dist[w] == dist[u] + 1:            # down to the pred matched to v, one layer deeper
-                        via[sp] = v; sp += 1; stack[sp] = w; moved = True; break
-                if sp < 0: break
-                if not moved: dist[u] = INF; sp -= 1        # dead end: no path through u in this phase
+        _hk_paths(indptr, nbr, mp, mg, dist, found, it, stack, via, INF)
     m = 0
     for u in range(n_p):
         if mp[u] >= 0: m += 1
@@ -182,6 +204,58 @@ def _pairs_kernel(pidx, gy, gx, dys, dxs, n_p):
                 u = pidx[y, x] - 1; nbr[fill[u]] = g; fill[u] += 1; gnbr[k] = u; k += 1
     return indptr, nbr, gptr, gnbr
 
+# %% ../nbs/07c_odsf.ipynb #49ad47a4
+def _candidates(prob:np.ndarray, thresholds:np.ndarray) -> tuple:
+    "(py, px, -prob) of the pixels with prob >= the lowest threshold, strongest first: the pixels on at any t are a prefix."
+    py, px = np.nonzero(prob >= thresholds.min())
+    order = np.argsort(-prob[py, px], kind='stable')
+    py, px = py[order], px[order]
+    return py, px, -prob[py, px]
+
+# %% ../nbs/07c_odsf.ipynb #9c708b02
+def _candidate_pairs(py, px, gy, gx, shape:tuple, r:float) -> tuple:
+    "(indptr, nbr, gptr, gnbr): the pairs of candidates (py, px) and gts (gy, gx) within r, by pred and by gt (`_pairs_kernel`)."
+    pidx = np.zeros(shape, np.int64); pidx[py, px] = np.arange(1, len(py) + 1)   # the candidates by position
+    return _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), len(py))
+
+# %% ../nbs/07c_odsf.ipynb #1924c1ba
+def _prefix_thinner(py, px, shape:tuple):
+    "A function n_on -> (n_on,) bool: which of the first n_on candidates survive thinning; the codes follow n_on from call to call."
+    H, W = shape; offs = _offsets(W)
+    flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
+    code, cur = np.zeros(len(py), np.int64), 0             # the 8-neighbour codes of the pixels on (the first `cur`)
+    def alive(n_on:int) -> np.ndarray:
+        nonlocal cur
+        _set_prefix(P, Q, code, flat, offs, cur, n_on); cur = n_on
+        return _thin_prefix(P, Q, code, flat, n_on, offs, _THIN_LUTS)   # (n_on,)
+    return alive
+
+# %% ../nbs/07c_odsf.ipynb #61b30f27
+def _one_to_one(indptr, nbr, gptr, gnbr, # the two CSRs of `_pairs_kernel`
+                n_g:int):
+    "A function (alive, n_alive) -> (cntR, cntP), both the size of a maximum matching of the alive preds, kept across calls."
+    n_p = len(indptr) - 1
+    mp, mg, on = np.full(n_p, -1, np.int64), np.full(n_g, -1, np.int64), np.zeros(n_p, bool)   # the matching, kept across thresholds
+    state, seen_p, seen_g, work = np.zeros(5, np.int64), np.zeros(n_p, np.int64), np.zeros(n_g, np.int64), np.empty((3, max(n_p, n_g) + 1), np.int64)
+    def counts(alive:np.ndarray, n_alive) -> tuple:
+        if state[0] == 0:                                   # the first matching: Hopcroft-Karp from scratch
+            m = state[1] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
+            on[:len(alive)] = alive; mg[mp[mp >= 0]] = np.flatnonzero(mp >= 0); state[0], state[2] = len(alive), n_alive
+        else: m = _update_matching(indptr, nbr, gptr, gnbr, alive, on, mp, mg, state, seen_p, seen_g, work)
+        return m, m
+    return counts
+
+# %% ../nbs/07c_odsf.ipynb #77138a0c
+def _any_partner(indptr, nbr, n_g:int):
+    "A function (alive, n_alive) -> (cntR, cntP) of the `distance` shortcut: gts with an alive pred within r, alive preds with a gt."
+    n_p = len(indptr) - 1
+    pred_of = np.repeat(np.arange(n_p), np.diff(indptr))   # (pairs,) the pred of each pair
+    def counts(alive:np.ndarray, n_alive) -> tuple:
+        alive = np.concatenate([alive, np.zeros(n_p - len(alive), bool)])
+        a = alive[pred_of]; pr, gc = pred_of[a], nbr[a]
+        return np.count_nonzero(np.bincount(gc, minlength=n_g)), np.count_nonzero(np.bincount(pr))
+    return counts
+
 # %% ../nbs/07c_odsf.ipynb #9e2ef170
 def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after NMS, if used)
                     gt:np.ndarray,        # (H, W) bool ground-truth boundary pixels (thinned)
@@ -193,51 +267,43 @@ def boundary_counts(prob:np.ndarray,      # (H, W) boundary probability (after N
     "(4, T) per-threshold counts (cntR, sumR, cntP, sumP) of one image."
     if matching not in ('one_to_one', 'distance'): raise ValueError(f"matching must be 'one_to_one' or 'distance', got {matching!r}")
     H, W = prob.shape; thresholds = np.asarray(thresholds, np.float64)
-    r = max_dist * math.hypot(H, W)
     out = np.zeros((4, len(thresholds)), np.int64)
     gy, gx = np.nonzero(gt); n_g = len(gy); out[1] = n_g
-    py, px = np.nonzero(prob >= thresholds.min())         # candidates at the lowest threshold
+    py, px, neg = _candidates(prob, thresholds)
     if len(py) == 0: return out
-    order = np.argsort(-prob[py, px], kind='stable')      # strongest first: the ON set at any t is a prefix
-    py, px = py[order], px[order]; neg = -prob[py, px]
-    n_p, offs = len(py), _offsets(W)
-    flat, P, Q = (py + 1) * (W + 2) + px + 1, np.zeros((H + 2) * (W + 2), bool), np.zeros((H + 2) * (W + 2), np.int64)
-    code, cur = np.zeros(n_p, np.int64), 0                 # the 8-neighbour codes of the pixels on (the first `cur`)
+    thinned = _prefix_thinner(py, px, (H, W)) if thin_pred else (lambda n_on: np.ones(n_on, bool))
     if n_g:
-        pidx = np.zeros((H, W), np.int64); pidx[py, px] = np.arange(1, n_p + 1)   # the candidates by position
-        indptr, nbr, gptr, gnbr = _pairs_kernel(pidx, gy.astype(np.int64), gx.astype(np.int64), *_disk_offsets(r), n_p)
-        mp, mg, on = np.full(n_p, -1, np.int64), np.full(n_g, -1, np.int64), np.zeros(n_p, bool)   # the matching, kept across thresholds
-        state, seen_p, seen_g, work = np.zeros(5, np.int64), np.zeros(n_p, np.int64), np.zeros(n_g, np.int64), np.empty((3, max(n_p, n_g) + 1), np.int64)
-        if matching == 'distance': pred_of = np.repeat(np.arange(n_p), np.diff(indptr))   # (pairs,) the pred of each pair
+        pairs = _candidate_pairs(py, px, gy, gx, (H, W), max_dist * math.hypot(H, W))
+        match = _one_to_one(*pairs, n_g) if matching == 'one_to_one' else _any_partner(*pairs[:2], n_g)
     last = -1
     for k, t in enumerate(thresholds):
         n_on = int(np.searchsorted(neg, -t, side='right'))  # pixels with prob >= t: the first n_on
         if n_on == last: out[:, k] = out[:, k - 1]; continue   # the same pixels on as at the previous threshold
-        last = n_on
-        if thin_pred:
-            _set_prefix(P, Q, code, flat, offs, cur, n_on); cur = n_on
-            alive = _thin_prefix(P, Q, code, flat, n_on, offs, _THIN_LUTS)   # (n_on,)
-        else: alive = np.ones(n_on, bool)
+        last = n_on; alive = thinned(n_on)
         out[3, k] = np.count_nonzero(alive)
-        if n_g == 0 or out[3, k] == 0: continue
-        if matching == 'distance':
-            alive = np.concatenate([alive, np.zeros(n_p - n_on, bool)])
-            a = alive[pred_of]; pr, gc = pred_of[a], nbr[a]
-            out[0, k] = np.count_nonzero(np.bincount(gc, minlength=n_g)); out[2, k] = np.count_nonzero(np.bincount(pr))
-        elif state[0] == 0:                                 # the first matching: Hopcroft-Karp from scratch
-            out[0, k] = out[2, k] = state[1] = _hopcroft_karp(indptr, nbr, alive, n_g, mp)
-            on[:n_on] = alive; mg[mp[mp >= 0]] = np.flatnonzero(mp >= 0); state[0], state[2] = n_on, out[3, k]
-        else: out[0, k] = out[2, k] = _update_matching(indptr, nbr, gptr, gnbr, alive, on, mp, mg, state, seen_p, seen_g, work)
+        if n_g and out[3, k]: out[0, k], out[2, k] = match(alive, out[3, k])
     return out
 
 # %% ../nbs/07c_odsf.ipynb #c2279118
 POOL_MIN_PIXELS = 100_000   # below, a thread per image costs more than it saves (results/eval_speed.json: 96x128 slower with 2, 425x560 1.9x faster)
 
+def _odsf_thresholds(thresholds) -> np.ndarray:
+    "None: SEISM's 101; an int n: n evenly spaced (edgesEvalImg's linspace); else the given ones. All in (0, 1]."
+    if thresholds is None: th = SEISM_THRESHOLDS
+    elif isinstance(thresholds, int):
+        if thresholds < 1: raise ValueError(f"thresholds must be >= 1, got {thresholds}")
+        th = np.arange(1, thresholds + 1) / (thresholds + 1)               # edgesEvalImg's linspace
+    else: th = np.asarray(thresholds, np.float64)
+    if th.ndim != 1 or not len(th) or (th <= 0).any() or (th > 1).any(): raise ValueError("thresholds must be in (0, 1]")
+    return th
+
+# %% ../nbs/07c_odsf.ipynb #4255fc40
 class BoundaryODSF(Metric):
     """Boundary odsF (SEISM protocol): NMS, thinning, matching within `max_dist` x diagonal, counts summed over images
     per threshold, best threshold for the whole set. `matching='distance'` is an approximation (see the notebook)."""
     is_differentiable, higher_is_better, full_state_update = False, True, False
     directions = {'odsF': True, 'ods_threshold': None, 'ods_precision': None, 'ods_recall': None}   # the operating point
+    update = compute = None   # torchmetrics' abstract methods: defined with @patch below, so the class is not abstract
 
     def __init__(self,
                  max_dist:float=0.011,       # tolerance / image diagonal: 0.011 NYUD-v2, 0.0075 PASCAL-Context
@@ -251,12 +317,7 @@ class BoundaryODSF(Metric):
                  workers:int|None=None,      # threads for a batch's images; None = torch's CPU threads for maps of POOL_MIN_PIXELS or more, else 1
                  **kwargs):
         super().__init__(**kwargs)
-        if thresholds is None: th = SEISM_THRESHOLDS
-        elif isinstance(thresholds, int):
-            if thresholds < 1: raise ValueError(f"thresholds must be >= 1, got {thresholds}")
-            th = np.arange(1, thresholds + 1) / (thresholds + 1)               # edgesEvalImg's linspace
-        else: th = np.asarray(thresholds, np.float64)
-        if th.ndim != 1 or not len(th) or (th <= 0).any() or (th > 1).any(): raise ValueError("thresholds must be in (0, 1]")
+        th = _odsf_thresholds(thresholds)
         if matching not in ('one_to_one', 'distance'): raise ValueError(f"matching must be 'one_to_one' or 'distance', got {matching!r}")
         if not 0 < max_dist < 1: raise ValueError(f"max_dist is a fraction of the image diagonal, got {max_dist}")
         self.thresholds, self.max_dist, self.matching = th, max_dist, matching
@@ -266,56 +327,66 @@ class BoundaryODSF(Metric):
         for k in ('cntR', 'sumR', 'cntP', 'sumP'):
             self.add_state(k, torch.zeros(len(th), dtype=torch.long), dist_reduce_fx='sum')
 
-    @property
-    def approximate(self) -> bool: return self.matching == 'distance'
+# %% ../nbs/07c_odsf.ipynb #f141bbc8
+@patch(as_prop=True)
+def approximate(self:BoundaryODSF) -> bool: return self.matching == 'distance'
 
-    def extra_repr(self) -> str:
-        return (f"max_dist={self.max_dist}, thresholds={len(self.thresholds)}, matching={self.matching!r}, "
-                f"approximate={self.approximate}, nms={self.nms}")
+@patch
+def extra_repr(self:BoundaryODSF) -> str:
+    return (f"max_dist={self.max_dist}, thresholds={len(self.thresholds)}, matching={self.matching!r}, "
+            f"approximate={self.approximate}, nms={self.nms}")
 
-    def image_counts(self, prob:np.ndarray, target:np.ndarray) -> np.ndarray:
-        "(4, T) counts of one image: prob (H, W) in [0, 1], target (H, W) with 1 = boundary, ignore_index = ignore."
-        valid = target != self.ignore_index
-        if not valid.any(): return np.zeros((4, len(self.thresholds)), np.int64)
-        rows, cols = np.nonzero(valid.any(1))[0], np.nonzero(valid.any(0))[0]
-        sl = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]                # crop away the padding
-        p, t, v = prob[sl].astype(np.float64), target[sl], valid[sl]
-        if self.quantize: p = np.round(p * 255) / 255
-        if self.nms: p = edge_nms(p)
-        p = np.where(v, p, 0.)
-        g = (t == 1) & v
-        if self.thin_gt: g = thin(g)
-        return boundary_counts(p, g, self.thresholds, self.max_dist, self.matching, self.thin_pred)
+# %% ../nbs/07c_odsf.ipynb #b57cc3d9
+@patch
+def image_counts(self:BoundaryODSF, prob:np.ndarray, target:np.ndarray) -> np.ndarray:
+    "(4, T) counts of one image: prob (H, W) in [0, 1], target (H, W) with 1 = boundary, ignore_index = ignore."
+    valid = target != self.ignore_index
+    if not valid.any(): return np.zeros((4, len(self.thresholds)), np.int64)
+    rows, cols = np.nonzero(valid.any(1))[0], np.nonzero(valid.any(0))[0]
+    sl = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]                # crop away the padding
+    p, t, v = prob[sl].astype(np.float64), target[sl], valid[sl]
+    if self.quantize: p = np.round(p * 255) / 255
+    if self.nms: p = edge_nms(p)
+    p = np.where(v, p, 0.)
+    g = (t == 1) & v
+    if self.thin_gt: g = thin(g)
+    return boundary_counts(p, g, self.thresholds, self.max_dist, self.matching, self.thin_pred)
 
-    def update(self,
-               pred:Tensor,   # (B, 1, H, W) or (B, H, W) boundary probability in [0, 1] (sigmoid of the logits)
-               target:Tensor, # same shape: 1 = boundary, 0 = not, `ignore_index` = ignore (float or integer)
-              ):
-        _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target')
-        pred, target = _squeeze1(pred, 'pred'), _squeeze1(target, 'target')
-        _same_shape(pred, target)
-        if ((pred < 0) | (pred > 1)).any(): raise ValueError("pred must be probabilities in [0, 1] (decode logits first: sigmoid)")
-        valid = target != self.ignore_index
-        if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
-        P, G = pred.detach().cpu().float().numpy(), target.detach().cpu().numpy()
-        auto = torch.get_num_threads() if P[0].size >= POOL_MIN_PIXELS else 1
-        n = min(len(P), self.workers if self.workers is not None else auto)
-        if n > 1:                                   # the compiled kernels release the GIL: images run side by side
-            with ThreadPoolExecutor(n) as ex: counts = list(ex.map(self.image_counts, P, G))
-        else: counts = [self.image_counts(p, g) for p, g in zip(P, G)]
-        c = torch.from_numpy(np.stack(counts).sum(0))   # integer counts: the same sum in any order
-        for k, row in zip(('cntR', 'sumR', 'cntP', 'sumP'), c): getattr(self, k).add_(row.to(self.cntR.device))
+# %% ../nbs/07c_odsf.ipynb #03726fdd
+@patch
+def update(self:BoundaryODSF,
+           pred:Tensor,   # (B, 1, H, W) or (B, H, W) boundary probability in [0, 1] (sigmoid of the logits)
+           target:Tensor, # same shape: 1 = boundary, 0 = not, `ignore_index` = ignore (float or integer)
+          ):
+    _check_tensor(pred, 'pred', float_=True); _check_tensor(target, 'target')
+    pred, target = _squeeze1(pred, 'pred'), _squeeze1(target, 'target')
+    _same_shape(pred, target)
+    if ((pred < 0) | (pred > 1)).any(): raise ValueError("pred must be probabilities in [0, 1] (decode logits first: sigmoid)")
+    valid = target != self.ignore_index
+    if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"target must be 0/1 (or {self.ignore_index} = ignore)")
+    P, G = pred.detach().cpu().float().numpy(), target.detach().cpu().numpy()
+    auto = torch.get_num_threads() if P[0].size >= POOL_MIN_PIXELS else 1
+    n = min(len(P), self.workers if self.workers is not None else auto)
+    if n > 1:                                   # the compiled kernels release the GIL: images run side by side
+        with ThreadPoolExecutor(n) as ex: counts = list(ex.map(self.image_counts, P, G))
+    else: counts = [self.image_counts(p, g) for p, g in zip(P, G)]
+    c = torch.from_numpy(np.stack(counts).sum(0))   # integer counts: the same sum in any order
+    for k, row in zip(('cntR', 'sumR', 'cntP', 'sumP'), c): getattr(self, k).add_(row.to(self.cntR.device))
 
-    def pr_curve(self) -> tuple:
-        "(precision, recall, F) per threshold as float64 numpy arrays."
-        cR, sR, cP, sP = (getattr(self, k).double().cpu().numpy() for k in ('cntR', 'sumR', 'cntP', 'sumP'))
-        P, R = cP / np.maximum(sP, 1), cR / np.maximum(sR, 1)
-        return P, R, 2 * P * R / np.maximum(P + R, 1e-12)
+# %% ../nbs/07c_odsf.ipynb #dd84c957
+@patch
+def pr_curve(self:BoundaryODSF) -> tuple:
+    "(precision, recall, F) per threshold as float64 numpy arrays."
+    cR, sR, cP, sP = (getattr(self, k).double().cpu().numpy() for k in ('cntR', 'sumR', 'cntP', 'sumP'))
+    P, R = cP / np.maximum(sP, 1), cR / np.maximum(sR, 1)
+    return P, R, 2 * P * R / np.maximum(P + R, 1e-12)
 
-    def compute(self) -> dict:
-        P, R, Fs = self.pr_curve(); i = int(Fs.argmax())
-        return {'odsF': 100 * float(Fs[i]), 'ods_threshold': float(self.thresholds[i]),
-                'ods_precision': 100 * float(P[i]), 'ods_recall': 100 * float(R[i])}
+# %% ../nbs/07c_odsf.ipynb #274229fe
+@patch
+def compute(self:BoundaryODSF) -> dict:
+    P, R, Fs = self.pr_curve(); i = int(Fs.argmax())
+    return {'odsF': 100 * float(Fs[i]), 'ods_threshold': float(self.thresholds[i]),
+            'ods_precision': 100 * float(P[i]), 'ods_recall': 100 * float(R[i])}
 
 # %% ../nbs/07c_odsf.ipynb #2f16caf0
 def synth_edges(rng:np.random.Generator, # random source
