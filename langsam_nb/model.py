@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .core import LangSAMConfig, get_config, check_features, ALL_TASKS
 from .dual import LanguageGuidedMoE
 from .shared import SharedLanguageMoE
-from .tasks import TaskHead, task_specs, make_coarse_head
+from .tasks import TaskHead, task_specs, make_coarse_head, task_emb_table, select_tasks
 from .text import encode_tasks
 
 # %% auto #0
@@ -66,14 +66,8 @@ class LangSAM(nn.Module):
         if task_emb is None:
             raise ValueError("LangSAM needs task_emb={task: (d,) tensor}: encode the prompts first, e.g. "
                              "text.encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts), or use build_variant(...)")
-        missing = [t for t in self.tasks if t not in task_emb]
-        if missing: raise ValueError(f"task_emb has no embedding for {missing}; it has {list(task_emb)}")
-        d = {tuple(task_emb[t].shape) for t in self.tasks}
-        if len(d) != 1 or len(next(iter(d))) != 1: raise ValueError(f"task embeddings must all be (d,) vectors, got shapes {d}")
-        self.text_dim = next(iter(d))[0]
-        bad = [t for t in self.tasks if not torch.isfinite(task_emb[t]).all()]
-        if bad: raise ValueError(f"task embeddings of {bad} contain NaN or Inf values")
-        self.register_buffer('task_emb', torch.stack([task_emb[t].float() for t in self.tasks]))  # (T, d)
+        self.register_buffer('task_emb', task_emb_table(self.tasks, task_emb))   # (T, d), rows in task order
+        self.text_dim = self.task_emb.shape[1]
         self.backbone = backbone
         C = cfg.channels
         moe_kw = dict(num_experts=cfg.num_experts, top_k=cfg.top_k, hidden=cfg.expert_hidden,
@@ -192,9 +186,7 @@ def _lang_balance(self:LangSAM, outs:dict) -> Tensor:
 @patch
 def _blocks(self:LangSAM, x:Tensor, tasks, tlm_emb:dict|None=None, slm_emb:dict|None=None, slm_from:dict|None=None) -> tuple:
     "Checked F_v, the tasks, and {t: (y_ts, y_t, stats, outs)} with the counterfactual overrides applied; aux summed."
-    tasks = self.tasks if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
-    unknown = [t for t in tasks if t not in self.tasks]
-    if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(self.tasks)}")
+    tasks = select_tasks(self.tasks, tasks)
     if tuple(self.task_emb.shape) != (len(self.tasks), self.text_dim):
         raise ValueError(f"task_emb buffer must be (T={len(self.tasks)}, d={self.text_dim}), got {tuple(self.task_emb.shape)}")
     tlm_emb, slm_emb = _emb_overrides(self, tlm_emb, 'tlm_emb'), _emb_overrides(self, slm_emb, 'slm_emb')

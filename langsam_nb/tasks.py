@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from torchmetrics import MetricCollection
+from fastcore.basics import patch
 from .core import ALL_TASKS, check_features
 from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, unit_vectors
 from .odsf import BoundaryODSF
@@ -22,7 +23,7 @@ __all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_h
            'normals_l1_loss', 'balanced_bce_loss', 'balanced_ce_loss', 'decode_labels', 'decode_depth',
            'decode_normals', 'decode_edge', 'decode_sal', 'label_palette', 'draw_labels', 'draw_depth', 'draw_normals',
            'draw_prob', 'TaskSpec', 'task_specs', 'weighted_specs', 'MTLoss', 'multitask_loss', 'LossOut',
-           'training_loss']
+           'training_loss', 'task_emb_table', 'select_tasks']
 
 # %% ../nbs/08c_tasks.ipynb #84bbdb6c
 class TaskHead(nn.Module):
@@ -240,52 +241,64 @@ class TaskSpec:
     cmap:object = None         # colour map of the drawing: (K, 3) palette, matplotlib name, or 'rgb'
     options:dict = field(default_factory=dict)   # metric settings (boundary tolerance, thresholds, matcher)
 
-    def loss(self,
-             pred:Tensor,      # (B, out_channels, h, w) raw head output; upsampled to the target if smaller
-             target:Tensor,    # the dataset's target for this task (DESIGN §12)
-             check:bool=True,  # validate shapes, dtypes, the target's size and finiteness (a few cheap passes)
-            ) -> Tensor:
-        "The task loss L_t (a scalar)."
-        if check:
-            _check_pred(pred, self.out_channels, self.name, finite=False)
-            _check_target(target, pred, self.name, self.target_kind, self.target_channels)
-        return self.loss_fn(pred, target)
-
-    def decode(self, pred:Tensor) -> Tensor:
-        "Logits -> prediction: labels, depth, unit normals or probabilities (what `metrics()` and `draw` take)."
-        _check_pred(pred, self.out_channels, self.name)
-        return self.decode_fn(pred)
-
-    def metrics(self) -> MetricCollection:
-        "Fresh metric objects; `update(decoded, target)`, then `compute()` -> {name: float} including `main_metric`."
-        return MetricCollection(self.metric_fn(self), compute_groups=False)
-
-    def directions(self) -> dict:
-        "{output: True (higher is better) / False (lower) / None (not a score)} of every number `metrics()` computes."
-        return {k: v for m in self.metric_fn(self).values() for k, v in m.directions.items()}
-
-    def draw(self, x) -> np.ndarray:
-        "RGB uint8 (H, W, 3) picture of one target or decoded prediction (no batch dimension)."
-        return self.draw_fn(x, self.name)
-
     def make_coarse_head(self, channels:int) -> nn.Conv2d: return make_coarse_head(channels, self.out_channels)
 
-    def with_classes(self, num_classes:int) -> TaskSpec:
-        "The same spec with K classes (label tasks only: semseg, human_parts)."
-        if self.target_kind != 'labels' or self.name == 'sal':
-            raise ValueError(f"{self.name!r} has a fixed number of channels ({self.out_channels}); only semseg and human_parts take a class count")
-        if not isinstance(num_classes, int) or num_classes < 2: raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
-        return replace(self, out_channels=num_classes, cmap=_PALETTE[:num_classes])
+# %% ../nbs/08c_tasks.ipynb #a39b2bee
+@patch
+def loss(self:TaskSpec,
+         pred:Tensor,      # (B, out_channels, h, w) raw head output; upsampled to the target if smaller
+         target:Tensor,    # the dataset's target for this task (DESIGN §12)
+         check:bool=True,  # validate shapes, dtypes, the target's size and finiteness (a few cheap passes)
+        ) -> Tensor:
+    "The task loss L_t (a scalar)."
+    if check:
+        _check_pred(pred, self.out_channels, self.name, finite=False)
+        _check_target(target, pred, self.name, self.target_kind, self.target_channels)
+    return self.loss_fn(pred, target)
 
-    def with_options(self, **options) -> TaskSpec:
-        "The same spec with metric options changed (edge_max_dist, edge_thresholds, edge_matching)."
-        bad = [k for k in options if k not in ('edge_max_dist', 'edge_thresholds', 'edge_matching')]
-        if bad: raise ValueError(f"unknown option(s) {bad}; known: edge_max_dist, edge_thresholds, edge_matching")
-        return replace(self, options={**self.options, **options})
+@patch
+def decode(self:TaskSpec, pred:Tensor) -> Tensor:
+    "Logits -> prediction: labels, depth, unit normals or probabilities (what `metrics()` and `draw` take)."
+    _check_pred(pred, self.out_channels, self.name)
+    return self.decode_fn(pred)
 
-    def __repr__(self):
-        return (f"TaskSpec({self.name!r}, out_channels={self.out_channels}, beta={self.beta}, "
-                f"main_metric={self.main_metric!r}{' (lower is better)' if self.lower_is_better else ''})")
+# %% ../nbs/08c_tasks.ipynb #b8b32405
+@patch
+def metrics(self:TaskSpec) -> MetricCollection:
+    "Fresh metric objects; `update(decoded, target)`, then `compute()` -> {name: float} including `main_metric`."
+    return MetricCollection(self.metric_fn(self), compute_groups=False)
+
+@patch
+def directions(self:TaskSpec) -> dict:
+    "{output: True (higher is better) / False (lower) / None (not a score)} of every number `metrics()` computes."
+    return {k: v for m in self.metric_fn(self).values() for k, v in m.directions.items()}
+
+# %% ../nbs/08c_tasks.ipynb #fce4c2e0
+@patch
+def draw(self:TaskSpec, x) -> np.ndarray:
+    "RGB uint8 (H, W, 3) picture of one target or decoded prediction (no batch dimension)."
+    return self.draw_fn(x, self.name)
+
+@patch
+def __repr__(self:TaskSpec):
+    return (f"TaskSpec({self.name!r}, out_channels={self.out_channels}, beta={self.beta}, "
+            f"main_metric={self.main_metric!r}{' (lower is better)' if self.lower_is_better else ''})")
+
+# %% ../nbs/08c_tasks.ipynb #24d898e3
+@patch
+def with_classes(self:TaskSpec, num_classes:int) -> TaskSpec:
+    "The same spec with K classes (label tasks only: semseg, human_parts)."
+    if self.target_kind != 'labels' or self.name == 'sal':
+        raise ValueError(f"{self.name!r} has a fixed number of channels ({self.out_channels}); only semseg and human_parts take a class count")
+    if not isinstance(num_classes, int) or num_classes < 2: raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    return replace(self, out_channels=num_classes, cmap=_PALETTE[:num_classes])
+
+@patch
+def with_options(self:TaskSpec, **options) -> TaskSpec:
+    "The same spec with metric options changed (edge_max_dist, edge_thresholds, edge_matching)."
+    bad = [k for k in options if k not in ('edge_max_dist', 'edge_thresholds', 'edge_matching')]
+    if bad: raise ValueError(f"unknown option(s) {bad}; known: edge_max_dist, edge_thresholds, edge_matching")
+    return replace(self, options={**self.options, **options})
 
 # %% ../nbs/08c_tasks.ipynb #e69e9143
 _EDGE_NYUD = {'edge_max_dist': 0.011}
@@ -306,9 +319,11 @@ TASKS = {
 }
 assert tuple(TASKS) == ALL_TASKS
 
+# %% ../nbs/08c_tasks.ipynb #e30279d9
 DATASET_DEFAULTS = {'nyud': dict(num_classes=40, edge_max_dist=0.011),      # PROTOCOL: SEISM maxDist NYUD
                     'pascal': dict(num_classes=21, edge_max_dist=0.0075)}   # PASCAL-Context (20 + background)
 
+# %% ../nbs/08c_tasks.ipynb #8dc3cc79
 def task_specs(tasks,                      # task names (a str is one task)
                num_classes=None,           # semseg K (an int) or {'semseg': K, 'human_parts': 7}; default from `dataset`, else 40
                dataset:str|None=None,      # 'nyud' or 'pascal': class count and boundary tolerance
@@ -396,3 +411,28 @@ def training_loss(out:dict,               # model output: 'pred', 'coarse', 'aux
         lang = torch.as_tensor(out['lang_loss'], dtype=torch.float32, device=l.total.device)
         total = total + lambda_lang * lang
     return LossOut(total, l.per_task, l.coarse, aux, lang)
+
+# %% ../nbs/08c_tasks.ipynb #d89da2a8
+def task_emb_table(tasks,    # the model's task names, in order
+                   task_emb, # {task: (d,) tensor}, e.g. `text.encode_tasks(tasks, 'minilm')`
+                  ) -> Tensor: # (T, d) float32, rows in task order
+    "Validate a task-embedding dictionary for `tasks` and stack it to a (T, d) table."
+    if not isinstance(task_emb, dict): raise ValueError(f"task_emb must be a dict {{task: (d,) tensor}}, got {type(task_emb).__name__}")
+    missing = [t for t in tasks if t not in task_emb]
+    if missing: raise ValueError(f"task_emb has no embedding for {missing}; it has {list(task_emb)}")
+    shapes = {tuple(torch.as_tensor(task_emb[t]).shape) for t in tasks}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 1: raise ValueError(f"task embeddings must all be (d,) vectors, got shapes {shapes}")
+    e = torch.stack([torch.as_tensor(task_emb[t]).float() for t in tasks])   # (T, d)
+    bad = [t for t, row in zip(tasks, e) if not torch.isfinite(row).all()]
+    if bad: raise ValueError(f"task embeddings of {bad} contain NaN or Inf values")
+    return e
+
+# %% ../nbs/08c_tasks.ipynb #a63f7979
+def select_tasks(known,      # the model's tasks
+                 tasks=None, # None = all; a str is one task
+                ) -> tuple:
+    "The tasks of one forward call; unknown names raise a `ValueError` that lists the model's tasks."
+    tasks = tuple(known) if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
+    unknown = [t for t in tasks if t not in known]
+    if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(known)}")
+    return tasks

@@ -12,36 +12,12 @@ from torch import Tensor
 from ..core import LangSAMConfig, check_features, check_top_k
 from ..gate import SigmoidTopKGate
 from ..moe import Experts, MoEOutput, dense_combine, sparse_dispatch, load_balance_loss, routing_stats
-from ..tasks import TaskHead, task_specs
+from ..tasks import TaskHead, task_specs, task_emb_table, select_tasks
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['PEER_OPTIONS', 'task_emb_table', 'select_tasks', 'deform_sample', 'attention', 'DeformableMixer', 'FineGrainedMoE',
-           'FGMoE', 'peer_options', 'build_fgmoe', 'synthetic_fit', 'peer_params_flops']
-
-# %% ../../nbs/peers/01_fgmoe.ipynb #2e232534
-def task_emb_table(tasks,    # the model's task names, in order
-                   task_emb, # {task: (d,) tensor}, e.g. `text.encode_tasks(tasks, 'minilm')`
-                  ) -> Tensor: # (T, d) float32, rows in task order
-    "Validate a task-embedding dictionary for `tasks` and stack it to a (T, d) table."
-    if not isinstance(task_emb, dict): raise ValueError(f"task_emb must be a dict {{task: (d,) tensor}}, got {type(task_emb).__name__}")
-    missing = [t for t in tasks if t not in task_emb]
-    if missing: raise ValueError(f"task_emb has no embedding for {missing}; it has {list(task_emb)}")
-    shapes = {tuple(torch.as_tensor(task_emb[t]).shape) for t in tasks}
-    if len(shapes) != 1 or len(next(iter(shapes))) != 1: raise ValueError(f"task embeddings must all be (d,) vectors, got shapes {shapes}")
-    e = torch.stack([torch.as_tensor(task_emb[t]).float() for t in tasks])   # (T, d)
-    if not torch.isfinite(e).all(): raise ValueError("task_emb contains NaN or Inf values")
-    return e
-
-# %% ../../nbs/peers/01_fgmoe.ipynb #d8f86dc1
-def select_tasks(known,      # the model's tasks
-                 tasks=None, # None = all; a str is one task
-                ) -> tuple:
-    "The tasks of one forward call; unknown names raise a `ValueError` that lists the model's tasks."
-    tasks = tuple(known) if tasks is None else tuple([tasks] if isinstance(tasks, str) else tasks)
-    unknown = [t for t in tasks if t not in known]
-    if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(known)}")
-    return tasks
+__all__ = ['PEER_OPTIONS', 'deform_sample', 'attention', 'DeformableMixer', 'FineGrainedMoE', 'FGMoE', 'peer_options',
+           'build_fgmoe', 'synthetic_fit', 'peer_params_flops']
 
 # %% ../../nbs/peers/01_fgmoe.ipynb #a4cffc8d
 def deform_sample(x:Tensor,      # (B, C, h, w) feature map

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from ..core import LangSAMConfig, check_features, check_top_k
 from ..moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_stats
-from ..tasks import TaskHead, task_specs
-from .fgmoe import task_emb_table, select_tasks, peer_options
+from ..tasks import TaskHead, task_specs, task_emb_table, select_tasks
+from .fgmoe import peer_options
 from fastcore.basics import patch
 
 # %% auto #0
