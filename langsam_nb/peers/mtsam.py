@@ -16,153 +16,12 @@ from ..backbone import check_images
 from ..mobilesam import (LayerNorm2d, MobileSAMBackbone, WindowAttention, load_mobilesam_checkpoint,
                                   find_mobilesam_checkpoint)
 from .fgmoe import task_emb_table, select_tasks, peer_options
+from .sam_decoder import (SAMAttention, SAMMLP, TwoWayBlock, TwoWayTransformer, SAM_UNUSED,
+                                          SAMMaskDecoder, DensePE, load_sam_decoder)
 
 # %% auto #0
-__all__ = ['SAM_UNUSED', 'PEER_OPTIONS', 'SAMAttention', 'SAMMLP', 'TwoWayBlock', 'TwoWayTransformer', 'SAMMaskDecoder',
-           'DensePE', 'load_sam_decoder', 'neck_from_fv', 'TaskDecoders', 'MTSAMDec', 'ToRA', 'ToRALinear',
-           'orthogonal_reg', 'MTSAMToRA', 'build_mtsam_dec', 'build_mtsam_tora', 'change_comparisons']
-
-# %% ../../nbs/peers/04_mtsam.ipynb #31cb8a62
-class SAMAttention(nn.Module):
-    "SAM's attention: q, k, v projected to `dim // downsample` channels, `heads` heads, softmax(QK^T/sqrt(d))V, projected back."
-    def __init__(self, dim:int=256,      # token width C
-                 heads:int=8,            # attention heads
-                 downsample:int=1):      # inner width C / downsample (SAM: 2 for the cross-attentions)
-        super().__init__()
-        inner = dim // downsample
-        if inner % heads: raise ValueError(f"dim // downsample = {inner} must be divisible by heads={heads}")
-        self.heads = heads
-        self.q_proj, self.k_proj, self.v_proj = nn.Linear(dim, inner), nn.Linear(dim, inner), nn.Linear(dim, inner)
-        self.out_proj = nn.Linear(inner, dim)
-
-    def forward(self, q:Tensor, k:Tensor, v:Tensor # (B, Nq, C) queries, (B, Nk, C) keys and values
-               ) -> Tensor:                         # (B, Nq, C)
-        split = lambda x: x.unflatten(-1, (self.heads, -1)).transpose(1, 2)           # (B, heads, N, d)
-        q, k, v = split(self.q_proj(q)), split(self.k_proj(k)), split(self.v_proj(v))
-        a = F.scaled_dot_product_attention(q, k, v)                                   # softmax(QK^T / sqrt(d)) V
-        return self.out_proj(a.transpose(1, 2).flatten(2))
-
-# %% ../../nbs/peers/04_mtsam.ipynb #27892a96
-class SAMMLP(nn.Module):
-    "`n` Linear layers with ReLU between them: SAM's hypernetwork and IoU-head MLPs (children `layers.i`)."
-    def __init__(self, d_in:int, hidden:int, d_out:int, n:int=3):
-        super().__init__()
-        dims = [d_in] + [hidden] * (n - 1) + [d_out]
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
-    def forward(self, x:Tensor) -> Tensor:
-        for i, l in enumerate(self.layers): x = l(x) if i == len(self.layers) - 1 else F.relu(l(x))
-        return x
-
-# %% ../../nbs/peers/04_mtsam.ipynb #77d4d6e0
-class TwoWayBlock(nn.Module):
-    "Token self-attention, token->image attention, token MLP, image->token attention; residual + post-LN each."
-    def __init__(self, dim:int=256, heads:int=8,
-                 mlp_dim:int=2048,            # hidden width of the token MLP (ReLU)
-                 downsample:int=2,            # inner-width divisor of the two cross-attentions
-                 skip_first_pe:bool=False):   # SAM's block 0: self-attention without query PE and residual
-        super().__init__()
-        self.skip_first_pe = skip_first_pe
-        self.self_attn, self.norm1 = SAMAttention(dim, heads), nn.LayerNorm(dim)
-        self.cross_attn_token_to_image, self.norm2 = SAMAttention(dim, heads, downsample), nn.LayerNorm(dim)
-        self.mlp = nn.Module(); self.mlp.lin1, self.mlp.lin2 = nn.Linear(dim, mlp_dim), nn.Linear(mlp_dim, dim)
-        self.norm3, self.norm4 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.cross_attn_image_to_token = SAMAttention(dim, heads, downsample)
-
-    def forward(self, q:Tensor, k:Tensor,   # (B, Nq, C) tokens, (B, hw, C) image
-                q_pe:Tensor, k_pe:Tensor    # (B, Nq, C) the tokens' initial values, (1 | B, hw, C) image positions
-               ) -> tuple:                  # (tokens, image), same shapes
-        if self.skip_first_pe: q = self.norm1(self.self_attn(q, q, q))
-        else: qp = q + q_pe; q = self.norm1(q + self.self_attn(qp, qp, q))
-        q = self.norm2(q + self.cross_attn_token_to_image(q + q_pe, k + k_pe, k))
-        q = self.norm3(q + self.mlp.lin2(F.relu(self.mlp.lin1(q))))
-        k = self.norm4(k + self.cross_attn_image_to_token(k + k_pe, q + q_pe, q))
-        return q, k
-
-# %% ../../nbs/peers/04_mtsam.ipynb #4f506199
-class TwoWayTransformer(nn.Module):
-    "SAM's two-way transformer: `depth` TwoWayBlocks, then a final token->image attention with residual and LN."
-    def __init__(self, depth:int=2, dim:int=256, heads:int=8, mlp_dim:int=2048, downsample:int=2):
-        super().__init__()
-        self.layers = nn.ModuleList(TwoWayBlock(dim, heads, mlp_dim, downsample, skip_first_pe=i == 0) for i in range(depth))
-        self.final_attn_token_to_image, self.norm_final_attn = SAMAttention(dim, heads, downsample), nn.LayerNorm(dim)
-
-    def forward(self, src:Tensor,   # (B, C, h, w) image embedding + dense prompt
-                pe:Tensor,          # (1 | B, C, h, w) dense positional encoding
-                tokens:Tensor       # (B, Nq, C) output tokens
-               ) -> tuple:          # ((B, Nq, C) tokens, (B, hw, C) image)
-        k, k_pe = src.flatten(2).transpose(1, 2), pe.flatten(2).transpose(1, 2)     # (B, hw, C)
-        q = tokens
-        for layer in self.layers: q, k = layer(q, k, tokens, k_pe)
-        q = self.norm_final_attn(q + self.final_attn_token_to_image(q + tokens, k + k_pe, k))
-        return q, k
-
-# %% ../../nbs/peers/04_mtsam.ipynb #b9696c6d
-SAM_UNUSED = ('iou_prediction_head.', 'output_hypernetworks_mlps.1.', 'output_hypernetworks_mlps.2.',
-              'output_hypernetworks_mlps.3.')   # single-mask decoding never reads them
-
-class SAMMaskDecoder(nn.Module):
-    "SAM's mask decoder for one mask per input (mask token 0): two-way transformer, x4 upscaling, hypernetwork MLP."
-    def __init__(self, dim:int=256,          # transformer width (SAM: 256)
-                 n_mask_tokens:int=4,        # SAM's 1 + 3 multimask tokens: all attend, token 0 decodes
-                 depth:int=2, heads:int=8, mlp_dim:int=2048,
-                 up_dim:int=32):             # channels after the x4 upscaling (SAM: dim / 8)
-        super().__init__()
-        self.iou_token, self.mask_tokens = nn.Embedding(1, dim), nn.Embedding(n_mask_tokens, dim)
-        self.transformer = TwoWayTransformer(depth, dim, heads, mlp_dim)
-        self.output_upscaling = nn.Sequential(nn.ConvTranspose2d(dim, 2 * up_dim, 2, 2), LayerNorm2d(2 * up_dim), nn.GELU(),
-                                              nn.ConvTranspose2d(2 * up_dim, up_dim, 2, 2), nn.GELU())
-        self.output_hypernetworks_mlps = nn.ModuleList([SAMMLP(dim, dim, up_dim)])   # mask token 0's only
-
-    def forward(self, src:Tensor,   # (B, C, h, w) image embedding + dense prompt
-                pe:Tensor           # (1, C, h, w) dense positional encoding
-               ) -> Tensor:         # (B, 4h, 4w) mask logits of mask token 0
-        B, C, h, w = src.shape
-        tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight]).expand(B, -1, -1)   # (B, 5, C): F_L, no F_P
-        q, k = self.transformer(src, pe, tokens)
-        up = self.output_upscaling(k.transpose(1, 2).reshape(B, C, h, w))                 # (B, 32, 4h, 4w)
-        w0 = self.output_hypernetworks_mlps[0](q[:, 1])                                   # (B, 32) from mask token 0
-        return torch.einsum('bc,bchw->bhw', w0, up)                                       # O = w^T up
-
-# %% ../../nbs/peers/04_mtsam.ipynb #e52c66b3
-class DensePE(nn.Module):
-    "SAM's dense positional encoding: [sin, cos](2 pi (2 xy - 1) G) at the cell centres, xy in units of the longest side."
-    def __init__(self, n_feats:int=128):   # Fourier features; the encoding has 2 n_feats channels
-        super().__init__()
-        self.register_buffer('positional_encoding_gaussian_matrix', torch.randn(2, n_feats))   # G, loaded from SAM
-    def forward(self, hw:tuple      # (h, w) of the embedding grid
-               ) -> Tensor:         # (1, 2 n_feats, h, w)
-        h, w = hw; s = max(h, w)
-        G = self.positional_encoding_gaussian_matrix
-        ys = (torch.arange(h, device=G.device, dtype=G.dtype) + 0.5) / s
-        xs = (torch.arange(w, device=G.device, dtype=G.dtype) + 0.5) / s
-        xy = torch.stack(torch.meshgrid(xs, ys, indexing='xy'), -1)               # (h, w, 2) as (x, y)
-        z = 2 * math.pi * (2 * xy - 1) @ G                                         # (h, w, n_feats)
-        return torch.cat([z.sin(), z.cos()], -1).permute(2, 0, 1)[None]
-
-# %% ../../nbs/peers/04_mtsam.ipynb #e4031f99
-def load_sam_decoder(sd:dict,                     # a SAM state dict (MobileSAM's checkpoint)
-                     decoder:SAMMaskDecoder,
-                     pe:DensePE|None=None,        # also load the dense positional encoding
-                     drop=SAM_UNUSED,             # decoder-key prefixes that are allowed to go unused
-                    ) -> dict:                    # {'dropped': [checkpoint keys not loaded]}
-    "Load `mask_decoder.*` (less `drop`) and `prompt_encoder.pe_layer.*` strictly: same keys, same shapes."
-    want = {'mask_decoder.' + k: v for k, v in decoder.state_dict().items()}
-    if pe is not None: want |= {'prompt_encoder.pe_layer.' + k: v for k, v in pe.state_dict().items()}
-    prefixes = ('mask_decoder.',) + (('prompt_encoder.pe_layer.',) if pe is not None else ())
-    have = {k: v for k, v in sd.items() if k.startswith(prefixes)}
-    dropped = sorted(k for k in have if k.startswith(tuple('mask_decoder.' + d for d in drop)))
-    have = {k: v for k, v in have.items() if k not in dropped}
-    missing, unexpected = sorted(set(want) - set(have)), sorted(set(have) - set(want))
-    bad = sorted(f"{k} {tuple(have[k].shape)} != {tuple(want[k].shape)}" for k in set(want) & set(have)
-                 if have[k].shape != want[k].shape)
-    if missing or unexpected or bad:
-        raise ValueError(f"checkpoint does not match SAM's mask decoder: {len(missing)} missing {missing[:3]}, "
-                         f"{len(unexpected)} unexpected {unexpected[:3]}, {len(bad)} shape mismatches {bad[:3]}")
-    n = len('mask_decoder.')
-    decoder.load_state_dict({k[n:]: v for k, v in have.items() if k.startswith('mask_decoder.')})
-    if pe is not None: pe.load_state_dict({k[len('prompt_encoder.pe_layer.'):]: v for k, v in have.items()
-                                           if k.startswith('prompt_encoder.')})
-    return {'dropped': dropped}
+__all__ = ['PEER_OPTIONS', 'neck_from_fv', 'TaskDecoders', 'MTSAMDec', 'ToRA', 'ToRALinear', 'orthogonal_reg', 'MTSAMToRA',
+           'build_mtsam_dec', 'build_mtsam_tora', 'change_comparisons']
 
 # %% ../../nbs/peers/04_mtsam.ipynb #f0df6faa
 def _pool_up_matrix(n:int, s:int=4, dtype=torch.float64) -> Tensor:
@@ -206,15 +65,17 @@ class TaskDecoders(nn.Module):
             return E + embed_jitter * rms * torch.randn_like(E) if embed_jitter else E     # no draw at 0: the RNG as before
         self.task_embed = nn.ParameterDict({t: nn.Parameter(start(s.out_channels)) for t, s in specs.items()})
 
-    def forward(self, emb:Tensor,   # (B, 256, h, w) the task's image embedding F_I,t (stride 16)
-                task:str,
-                size:tuple          # (H, W) output size
-               ) -> Tensor:         # (B, N_t, H, W) logits
-        B, C, h, w = emb.shape; E = self.task_embed[task]                                 # (N_t, C)
-        src = (emb[:, None] + E[None, :, :, None, None]).flatten(0, 1)                   # (B N_t, C, h, w): F_I,t (+) E'_t
-        m = self.decoders[task](src, self.pe((h, w)))                                    # (B N_t, 4h, 4w)
-        m = m if self.output_scale == 1 else m * self.output_scale                      # (no op at 1: the numbers as before)
-        return F.interpolate(m.view(B, -1, 4 * h, 4 * w), size=size, mode='bilinear', align_corners=False)
+# %% ../../nbs/peers/04_mtsam.ipynb #be6cf4b8
+@patch
+def forward(self:TaskDecoders, emb:Tensor,   # (B, 256, h, w) the task's image embedding F_I,t (stride 16)
+            task:str,
+            size:tuple          # (H, W) output size
+           ) -> Tensor:         # (B, N_t, H, W) logits
+    B, C, h, w = emb.shape; E = self.task_embed[task]                                 # (N_t, C)
+    src = (emb[:, None] + E[None, :, :, None, None]).flatten(0, 1)                   # (B N_t, C, h, w): F_I,t (+) E'_t
+    m = self.decoders[task](src, self.pe((h, w)))                                    # (B N_t, 4h, 4w)
+    m = m if self.output_scale == 1 else m * self.output_scale                      # (no op at 1: the numbers as before)
+    return F.interpolate(m.view(B, -1, 4 * h, 4 * w), size=size, mode='bilinear', align_corners=False)
 
 # %% ../../nbs/peers/04_mtsam.ipynb #99579008
 def _sam_state(cfg:LangSAMConfig) -> dict|None:
@@ -276,13 +137,15 @@ class ToRA(nn.Module):
     def delta(self, idx:Tensor) -> Tensor:    # (T',) -> (T', d_out, d_in): s Delta W_t, merged (the reference)
         return self.scale * torch.einsum('op,tpq,iq->toi', self.U_out, self.core(idx), self.U_in)
 
-    def forward(self, x:Tensor,               # (T' M, ..., d_in) inputs, chunk t = task idx[t]
-                idx:Tensor                    # (T',) task indices
-               ) -> Tensor:                   # (T' M, ..., d_out) s Delta W_t dropout(x)
-        z = self.drop(x).unflatten(0, (len(idx), -1)) @ self.U_in                    # (T', M, ..., q)
-        H = self.core(idx).view(len(idx), *[1] * (z.dim() - 3), *self.G.shape[:2])  # (T', 1, .., p, q)
-        z = z @ H.transpose(-1, -2)                                                   # (T', M, ..., p)
-        return self.scale * (z @ self.U_out.T).flatten(0, 1)                          # (T' M, ..., d_out)
+# %% ../../nbs/peers/04_mtsam.ipynb #e8e082f1
+@patch
+def forward(self:ToRA, x:Tensor,               # (T' M, ..., d_in) inputs, chunk t = task idx[t]
+            idx:Tensor                    # (T',) task indices
+           ) -> Tensor:                   # (T' M, ..., d_out) s Delta W_t dropout(x)
+    z = self.drop(x).unflatten(0, (len(idx), -1)) @ self.U_in                    # (T', M, ..., q)
+    H = self.core(idx).view(len(idx), *[1] * (z.dim() - 3), *self.G.shape[:2])  # (T', 1, .., p, q)
+    z = z @ H.transpose(-1, -2)                                                   # (T', M, ..., p)
+    return self.scale * (z @ self.U_out.T).flatten(0, 1)                          # (T' M, ..., d_out)
 
 # %% ../../nbs/peers/04_mtsam.ipynb #1d66e1e9
 class ToRALinear(nn.Module):
