@@ -6,33 +6,27 @@
 from __future__ import annotations
 import io, os, sys, json, math, time, shutil, signal, socket, warnings, contextlib, argparse, dataclasses
 from pathlib import Path
-from typing import NamedTuple
 import torch
-from torch import nn
-from torch.utils.data import Dataset
-from .core import LangSAMConfig, get_config, seed_everything, cache_dir, atomic_write, PASCAL_TASKS, RECIPES, recipe_fields
+from .core import LangSAMConfig, get_config, cache_dir, atomic_write, PASCAL_TASKS, RECIPES, recipe_fields
 from .model import LangSAM, VARIANTS, variant_config
 from .build import (DATASETS, SYNTH_DEFAULTS, data_spec, build_datasets, BACKBONES, build_backbone, pretrained_installed,
                               resolve_preset, describe_backbone, RunParts, build_features, cpu_threads, build_specs,
-                              PEER_BUILDERS, METHODS, OWN_RECIPES, own_recipe, build_model, _InMemory)
+                              PEER_BUILDERS, METHODS, OWN_RECIPES, own_recipe, build_model, peer_settings, _InMemory)
 from .runs import (RUN_FILE, LOCK_FILE, _check_out_dir, _init_out_dir, RunLockedError, lock_holder, run_lock,
-                             _ImageItems, _run_data, LoadedRun, load_run)
+                             _ImageItems, _run_data, LoadedRun, load_run, RunOptions, train_run, _say, _resume_mode)
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_diff, config_from_dict
-from .trainer import Trainer, PRECISIONS, make_accelerator, evaluate
-from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl_references, delta_m_from,
-                               metrics_table, margins)
+from .evaluation import PRECISIONS, make_accelerator, evaluate
+from .trainer import Trainer
+from .report import PixelBaseline, evaluate_baseline, load_stl_references, delta_m_from, metrics_table
 from .data import collate
 
 # %% auto #0
-__all__ = ['train_parser', 'parse_sets', 'config_from_args', 'run_train', 'train_one', 'train_main', 'eval_parser', 'run_eval',
-           'eval_main', 'main']
+__all__ = ['train_parser', 'parse_sets', 'config_from_args', 'run_train', 'run_options', 'train_one', 'train_main', 'eval_parser',
+           'run_eval', 'eval_main', 'main']
 
-# %% ../nbs/11d_cli.ipynb #8438e911
-def train_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser('langsam_train', description="Train LangSAM and evaluate it. Defaults: the `tiny` preset on "
-        "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.",
-        epilog="Exit status: 0 done; 1 an error (its message says what); 130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM: "
-        "either writes a checkpoint of the last completed step first, and --resume (or --auto-resume) continues it.")
+# %% ../nbs/11d_cli.ipynb #057d3bec
+def _what_args(p:argparse.ArgumentParser):
+    "The run's what: preset, data, tasks, image encoder and text encoder."
     a = p.add_argument
     a('--preset', default='auto', help="named config: auto (= tiny_pretrained when MobileSAM's weights are installed, else "
       "tiny), tiny (random Hiera-tiny, CPU), tiny_pretrained (pretrained MobileSAM, CPU), fast (the experiment preset: "
@@ -46,6 +40,11 @@ def train_parser() -> argparse.ArgumentParser:
     a('--hub', action='store_true', help="download the SAM 2.1 checkpoint from the Hugging Face hub (network)")
     a('--text-backend', default=None, choices=('clip', 'minilm', 'onehot'))
     a('--text-checkpoint', default=None, help="text weights: clip a local OpenAI ViT-B/32 file (offline), minilm a model folder")
+
+# %% ../nbs/11d_cli.ipynb #a2b53d8d
+def _size_args(p:argparse.ArgumentParser):
+    "Mixture sizes, schedule length, batch, learning rate, seed, input size, SynthScenes sizes, any config field."
+    a = p.add_argument
     a('--experts', type=int, default=None, help="E, experts per MoE block")
     a('--top-k', type=int, default=None, help="k, experts kept per token")
     g = p.add_mutually_exclusive_group()
@@ -58,6 +57,11 @@ def train_parser() -> argparse.ArgumentParser:
     a('--n-val', type=int, default=None, help=f"synth: validation images (default {SYNTH_DEFAULTS['n_val']})")
     a('--set', nargs='+', default=[], metavar='FIELD=VALUE', help="any LangSAMConfig field, after the preset and the "
       "options above (VALUE is read as JSON when it parses: 32, 3e-3, true, [96,128]; else as text), e.g. --set expert_hidden=32")
+
+# %% ../nbs/11d_cli.ipynb #35c174ef
+def _method_args(p:argparse.ArgumentParser):
+    "LangSAM's variant or a peer method, the optimisation recipe, the peer's options."
+    a = p.add_argument
     a('--variant', default='full', choices=list(VARIANTS), help="LangSAM or an ablation; stl trains one model per task")
     a('--method', default='langsam', choices=METHODS, help="LangSAM, or a peer method on the same features, data and budget")
     a('--recipe', default='shared', help="optimisation recipe (lr, warm-up, schedule, clipping, loss weights): shared (the "
@@ -65,6 +69,11 @@ def train_parser() -> argparse.ArgumentParser:
       + ', '.join(RECIPES) + "; --lr and --set still apply on top")
     a('--peer-opt', nargs='+', default=[], metavar='OPTION=VALUE', help="an option of the peer's builder (its PEER_OPTIONS, "
       "e.g. --peer-opt init=scaled for mtsam_tora); VALUE as in --set; recorded in run.json")
+
+# %% ../nbs/11d_cli.ipynb #73d779ee
+def _output_args(p:argparse.ArgumentParser):
+    "The run folder and how it starts; logging, checkpoints, threads, precision, caches and reports."
+    a = p.add_argument
     a('--out', default=None, help="run folder (default runs/<preset>-<data>-<variant>)")
     a('--resume', action='store_true', help="continue the run in --out from its newest checkpoint")
     a('--overwrite', action='store_true', help="delete the run in --out and start again")
@@ -79,6 +88,14 @@ def train_parser() -> argparse.ArgumentParser:
     a('--stl-ref', nargs='+', default=None, help="single-task result files or folders: report Δm against them")
     a('--no-baselines', action='store_true', help="skip the label-statistics baselines")
     a('--no-progress', action='store_true')
+
+# %% ../nbs/11d_cli.ipynb #8438e911
+def train_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser('langsam_train', description="Train LangSAM and evaluate it. Defaults: the `tiny` preset on "
+        "SynthScenes on the CPU (random frozen Hiera-tiny features, MiniLM task embeddings), a few minutes.",
+        epilog="Exit status: 0 done; 1 an error (its message says what); 130 stopped by SIGINT (Ctrl-C), 143 by SIGTERM: "
+        "either writes a checkpoint of the last completed step first, and --resume (or --auto-resume) continues it.")
+    for add in (_what_args, _size_args, _method_args, _output_args): add(p)
     return p
 
 # %% ../nbs/11d_cli.ipynb #014bc4f8
@@ -113,10 +130,6 @@ def config_from_args(args) -> LangSAMConfig:
     if args.variant == 'stl': return get_config(preset, **ov)           # one config per task, made by run_train
     return variant_config(args.variant, preset, **ov)
 
-# %% ../nbs/11d_cli.ipynb #d6358a96
-def _say(acc, *a):
-    if acc is None or acc.is_main_process: print(*a, flush=True)
-
 # %% ../nbs/11d_cli.ipynb #23f34f2c
 def _warn_cpu_launch():
     "`accelerate launch --cpu --num_processes N` starts ONE process unless given an MPI hostfile: say so."
@@ -144,88 +157,19 @@ def run_train(args, acc=None) -> dict:
     if args.variant != 'stl': return train_one(cfg, data, args, out, acc)
     return {t: train_one(dataclasses.replace(cfg, tasks=(t,)), data, args, out / f'stl_{t}', acc) for t in cfg.tasks}
 
-# %% ../nbs/11d_cli.ipynb #d150da4f
-def _resume_mode(out:Path, args) -> tuple:
-    "(resume, overwrite) for run folder `out`: the flags as given, or what `--auto-resume` finds there."
-    if not getattr(args, 'auto_resume', False): return args.resume, args.overwrite
-    if args.resume or args.overwrite: raise ValueError("--auto-resume decides between --resume and a fresh start: pass it alone")
-    if not (Path(out) / RUN_FILE).is_file(): return False, False                # nothing there yet: start
-    if latest_checkpoint(Path(out) / 'checkpoints') is not None: return True, False   # continue (the same run, or refused)
-    return False, True                                                            # a start that never checkpointed: again
-
 # %% ../nbs/11d_cli.ipynb #4f536cc6
-def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
-    "Train and evaluate one model in `out`, holding the folder's lock (`run_lock`, main process) while it writes."
-    with run_lock(out, hold=acc.is_main_process): return _train_one(cfg, data, args, out, acc)
+def run_options(args) -> RunOptions:
+    "`langsam_train`'s flags beyond the config, as `RunOptions` for `runs.train_run`."
+    g = lambda k, d=None: getattr(args, k, d)
+    return RunOptions(variant=args.variant, method=g('method', 'langsam'), peer_options=parse_sets(g('peer_opt', ())),
+                      epochs=g('epochs'), resume=args.resume, overwrite=args.overwrite, auto_resume=g('auto_resume', False),
+                      stl_ref=args.stl_ref, baselines=not args.no_baselines, cache_dir=args.cache_dir, hub=args.hub,
+                      eval_every=args.eval_every, ckpt_every=args.ckpt_every, log_every=args.log_every, workers=args.workers,
+                      progress=not args.no_progress)
 
-# %% ../nbs/11d_cli.ipynb #e9d2ba14
-def _train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
-    "Train and evaluate one model; write checkpoints, log, routing heatmap, metrics table (and the STL result)."
-    t0 = time.time()
-    with acc.main_process_first():                      # SynthScenes is generated once, by the main process
-        n_train = len(build_datasets(data, cfg.tasks, 'train', progress=False if args.no_progress else None))
-    if args.epochs is not None:
-        cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(args.epochs * n_train / (cfg.batch_size * acc.num_processes))))
-    method = getattr(args, 'method', 'langsam')
-    run = dict(config=cfg.to_dict(), data=data, variant=args.variant, method=method, processes=acc.num_processes)
-    peer_opts = parse_sets(getattr(args, 'peer_opt', ()))
-    if peer_opts: run['peer_options'] = peer_opts                      # recorded only when given: older run folders still match
-    resume, overwrite = _resume_mode(out, args)
-    _check_out_dir(out, run, resume, overwrite)
-    refs = load_stl_references(args.stl_ref, cfg, data) if args.stl_ref else None     # refuse a wrong reference early
-    if acc.is_main_process: _init_out_dir(out, run, overwrite and not resume)
-    acc.wait_for_everyone()
-    parts = build_features(cfg, data, acc, args.cache_dir, hub=args.hub, progress=not args.no_progress)
-    _say(acc, describe_backbone(parts.backbone))
-    if not parts.backbone.pretrained:
-        _say(acc, "=" * 100 + f"\nTRAINING ON RANDOM FROZEN FEATURES: no checkpoint was given, so the {parts.backbone.size} backbone "
-             f"is randomly initialised ({parts.backbone.weights_id}) and frozen.\nThe numbers below say nothing about pretrained "
-             "features; pass --checkpoint <sam2.1 checkpoint> (or --hub), or --backbone mobilesam --checkpoint installed.\n" + "=" * 100)
-    t_data = time.time() - t0
-    seed_everything(cfg.seed)                           # initial weights from the seed alone, not from what ran before
-    model = build_model(cfg, parts.num_classes, acc.device, method, peer_opts)
-    specs = build_specs(cfg, parts.num_classes, data)
-    _say(acc, f"{args.variant if method == 'langsam' else method}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
-         f"{data['name']} images at {cfg.input_size[0]}x{cfg.input_size[1]}, {cfg.steps} steps of batch {cfg.batch_size} "
-         f"x {acc.num_processes} process(es), {sum(p.numel() for p in model.parameters() if p.requires_grad):,} trainable "
-         f"parameters, text {cfg.text_backend}, device {acc.device}"
-         + (f" ({torch.get_num_threads()} thread(s) per process)" if acc.device.type == 'cpu' else f", {acc.mixed_precision} precision"))
-    train_ds, val_ds = _run_data(parts, model)
-    tr = Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=args.eval_every,
-                 ckpt_every=args.ckpt_every, log_every=args.log_every, num_workers=args.workers,
-                 progress=not args.no_progress, extra=dict(data=data, variant=args.variant, method=method, num_classes=parts.num_classes)
-                 | ({'peer_options': peer_opts} if peer_opts else {}))
-    t1 = time.time(); tr.fit(resume=resume); t_train = time.time() - t1
-    res = tr.result
-    name = {'langsam': 'LangSAM'}.get(method, method) if args.variant == 'full' else args.variant
-    report = dict(variant=args.variant, method=method, **({'peer_options': peer_opts} if peer_opts else {}), config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
-                  n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=acc.num_processes,
-                  params=sum(p.numel() for p in tr.raw_model.parameters() if p.requires_grad), num_classes=parts.num_classes,
-                  seconds=dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1), train_and_eval=round(t_train, 1)))
-    columns = {name: res.metrics}
-    if acc.is_main_process:
-        if not args.no_baselines:
-            t2 = time.time()
-            bl = PixelBaseline(specs).fit(parts.train_items)
-            report['baseline'] = columns['baseline'] = evaluate_baseline(bl, parts.val_items, specs)
-            report['margin_over_baseline_%'] = margins(res.metrics, report['baseline'], specs)
-            report['seconds']['baselines'] = round(time.time() - t2, 1)
-        if args.variant == 'stl':
-            t = cfg.tasks[0]; save_stl_result(out / f'stl_{t}.json', t, res.metrics[t], cfg, data)
-        if refs is not None:
-            report['delta_m'] = delta_m_from(res.metrics, refs, specs); columns['STL'] = refs
-        table = metrics_table(columns, specs)
-        if 'margin_over_baseline_%' in report:
-            worst = min(report['margin_over_baseline_%'].items(), key=lambda kv: kv[1])
-            table += f"\n\nsmallest margin over the baseline: {worst[0]} {worst[1]:+.1f} %"
-        if 'delta_m' in report: table += f"\n\nΔm vs single-task = {report['delta_m']:+.2f} %"
-        report['seconds']['total'] = round(time.time() - t0, 1)
-        atomic_write(out / 'metrics.json', json.dumps(report, indent=1))
-        atomic_write(out / 'metrics.md', table + '\n')
-        print(f"\n{table}\n\nwrote {out}/: metrics.md, metrics.json, log.jsonl, routing.png, checkpoints/ "
-              f"({report['seconds']})", flush=True)
-    acc.wait_for_everyone()
-    return report
+def train_one(cfg:LangSAMConfig, data:dict, args, out:Path, acc) -> dict:
+    "One run of `run_train` in `out`: `runs.train_run` with the command line's options."
+    return train_run(cfg, data, out, run_options(args), acc)
 
 # %% ../nbs/11d_cli.ipynb #351ec322
 def train_main(argv=None):

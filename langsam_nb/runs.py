@@ -4,18 +4,25 @@
 
 # %% ../nbs/11c_runs.ipynb #0f36b0a3
 from __future__ import annotations
-import io, os, sys, json, time, shutil, socket, warnings, contextlib
+import io, os, sys, json, math, time, shutil, socket, warnings, contextlib, dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 import torch
 from torch import nn
 from torch.utils.data import Dataset
-from .core import LangSAMConfig, atomic_write
+from .core import LangSAMConfig, atomic_write, seed_everything
 from .checkpoint import read_checkpoint, latest_checkpoint, load_weights, config_from_dict, config_diff
-from .build import RunParts, build_features, build_model, build_specs, _InMemory
+from .build import (RunParts, build_datasets, build_features, build_model, build_specs, describe_backbone,
+                              peer_settings, _InMemory)
+from .evaluation import make_accelerator
+from .trainer import Trainer
+from .report import (PixelBaseline, evaluate_baseline, save_stl_result, load_stl_references, delta_m_from,
+                               metrics_table, margins)
 
 # %% auto #0
-__all__ = ['RUN_FILE', 'LOCK_FILE', 'RunLockedError', 'lock_holder', 'run_lock', 'LoadedRun', 'load_run']
+__all__ = ['RUN_FILE', 'LOCK_FILE', 'RunLockedError', 'lock_holder', 'run_lock', 'LoadedRun', 'load_run', 'RunOptions',
+           'train_run']
 
 # %% ../nbs/11c_runs.ipynb #c7e25610
 RUN_FILE = 'run.json'
@@ -155,3 +162,157 @@ def load_run(path,                 # a run folder (its newest checkpoint) or one
     model = build_model(cfg, parts.num_classes, acc.device if acc is not None else 'cpu', method, state['extra'].get('peer_options'))
     model = load_weights(model, ckpt).eval()
     return LoadedRun(model, cfg, data, parts, _run_data(parts, model)[1], build_specs(cfg, parts.num_classes, data), ckpt, state)
+
+# %% ../nbs/11c_runs.ipynb #f3eb0078
+@dataclass
+class RunOptions:
+    "What a run does beyond its config: `langsam_train`'s other flags (`cli.run_options` reads them from the command line)."
+    variant:str = 'full'                # LangSAM or an ablation (model.VARIANTS), or 'stl': this run is one task's
+    method:str = 'langsam'              # or a peer (build.METHODS)
+    peer_options:dict = field(default_factory=dict)   # the peer builder's options (--peer-opt), recorded when given
+    epochs:float|None = None            # passes over the training set, converted to steps (replaces config.steps)
+    resume:bool = False                 # continue the run in the folder from its newest checkpoint
+    overwrite:bool = False              # delete the run in the folder and start again
+    auto_resume:bool = False            # resume if the folder has a checkpoint, else start (a restarted sweep)
+    stl_ref:list|None = None            # single-task result files or folders: report Δm against them
+    baselines:bool = True               # score the label-statistics baselines
+    cache_dir:str|None = None           # F_v cache folder (None: the package cache)
+    hub:bool = False                    # download the SAM 2.1 checkpoint from the Hugging Face hub
+    eval_every:int|None = None; ckpt_every:int|None = None; log_every:int = 10; workers:int = 0
+    progress:bool = True
+
+# %% ../nbs/11c_runs.ipynb #31e85688
+def _say(acc, *a):
+    if acc is None or acc.is_main_process: print(*a, flush=True)
+
+# %% ../nbs/11c_runs.ipynb #cbaa4fb2
+def _resume_mode(out:Path, opts) -> tuple:
+    "(resume, overwrite) for run folder `out`: the options as given, or what `auto_resume` finds there."
+    if not getattr(opts, 'auto_resume', False): return opts.resume, opts.overwrite
+    if opts.resume or opts.overwrite: raise ValueError("--auto-resume decides between --resume and a fresh start: pass it alone")
+    if not (Path(out) / RUN_FILE).is_file(): return False, False                # nothing there yet: start
+    if latest_checkpoint(Path(out) / 'checkpoints') is not None: return True, False   # continue (the same run, or refused)
+    return False, True                                                            # a start that never checkpointed: again
+
+# %% ../nbs/11c_runs.ipynb #354c7eb9
+def _run_record(cfg:LangSAMConfig, data:dict, opts:RunOptions, processes:int) -> dict:
+    "What `run.json` says the run is; a peer's resolved options too (they size its experts, not num_experts/top_k)."
+    run = dict(config=cfg.to_dict(), data=data, variant=opts.variant, method=opts.method, processes=processes)
+    if opts.peer_options: run['peer_options'] = dict(opts.peer_options)   # recorded only when given: older run folders still match
+    if opts.method != 'langsam': run['peer_settings'] = peer_settings(cfg, opts.method, opts.peer_options)
+    return run
+
+# %% ../nbs/11c_runs.ipynb #1b9dd2b9
+def _open_run(cfg:LangSAMConfig, data:dict, out:Path, opts:RunOptions, acc) -> tuple:
+    "Steps from `epochs`, the folder checked and (main process) written: (config, resume?, Δm references or None)."
+    with acc.main_process_first():                      # SynthScenes is generated once, by the main process
+        n_train = len(build_datasets(data, cfg.tasks, 'train', progress=None if opts.progress else False))
+    if opts.epochs is not None:
+        cfg = dataclasses.replace(cfg, steps=max(1, math.ceil(opts.epochs * n_train / (cfg.batch_size * acc.num_processes))))
+    run = _run_record(cfg, data, opts, acc.num_processes)
+    resume, overwrite = _resume_mode(out, opts)
+    _check_out_dir(out, run, resume, overwrite)
+    refs = load_stl_references(opts.stl_ref, cfg, data) if opts.stl_ref else None     # refuse a wrong reference early
+    if acc.is_main_process: _init_out_dir(out, run, overwrite and not resume)
+    acc.wait_for_everyone()
+    return cfg, resume, refs
+
+# %% ../nbs/11c_runs.ipynb #359d587d
+def _features(cfg:LangSAMConfig, data:dict, opts:RunOptions, acc) -> RunParts:
+    "The run's cached features, with the backbone described (and a banner when it is random)."
+    parts = build_features(cfg, data, acc, opts.cache_dir, hub=opts.hub, progress=opts.progress)
+    _say(acc, describe_backbone(parts.backbone))
+    if not parts.backbone.pretrained:
+        _say(acc, "=" * 100 + f"\nTRAINING ON RANDOM FROZEN FEATURES: no checkpoint was given, so the {parts.backbone.size} backbone "
+             f"is randomly initialised ({parts.backbone.weights_id}) and frozen.\nThe numbers below say nothing about pretrained "
+             "features; pass --checkpoint <sam2.1 checkpoint> (or --hub), or --backbone mobilesam --checkpoint installed.\n" + "=" * 100)
+    return parts
+
+# %% ../nbs/11c_runs.ipynb #c326e07a
+def _describe(cfg:LangSAMConfig, data:dict, opts:RunOptions, parts:RunParts, model:nn.Module, acc) -> str:
+    "One line: what trains, on what, for how long, where."
+    who = opts.variant if opts.method == 'langsam' else opts.method
+    return (f"{who}: preset {cfg.name}, tasks {list(cfg.tasks)}, {len(parts.train)} train / {len(parts.val)} val "
+            f"{data['name']} images at {cfg.input_size[0]}x{cfg.input_size[1]}, {cfg.steps} steps of batch {cfg.batch_size} "
+            f"x {acc.num_processes} process(es), {sum(p.numel() for p in model.parameters() if p.requires_grad):,} trainable "
+            f"parameters, text {cfg.text_backend}, device {acc.device}"
+            + (f" ({torch.get_num_threads()} thread(s) per process)" if acc.device.type == 'cpu' else f", {acc.mixed_precision} precision"))
+
+# %% ../nbs/11c_runs.ipynb #55a3f6f0
+def _trainer(cfg:LangSAMConfig, data:dict, out:Path, opts:RunOptions, parts:RunParts, acc) -> Trainer:
+    "The model (its initial weights from the seed alone, not from what ran before) in a Trainer writing to `out`."
+    seed_everything(cfg.seed)
+    model = build_model(cfg, parts.num_classes, acc.device, opts.method, opts.peer_options)
+    specs = build_specs(cfg, parts.num_classes, data)
+    _say(acc, _describe(cfg, data, opts, parts, model, acc))
+    train_ds, val_ds = _run_data(parts, model)
+    extra = dict(data=data, variant=opts.variant, method=opts.method, num_classes=parts.num_classes)
+    return Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=opts.eval_every,
+                   ckpt_every=opts.ckpt_every, log_every=opts.log_every, num_workers=opts.workers, progress=opts.progress,
+                   extra=extra | ({'peer_options': dict(opts.peer_options)} if opts.peer_options else {}))
+
+# %% ../nbs/11c_runs.ipynb #bbbec9e0
+def _run_report(tr:Trainer, data:dict, opts:RunOptions, parts:RunParts, seconds:dict) -> dict:
+    "What the run measured: metrics and routing of the final evaluation, steps, parameters, seconds."
+    res, cfg = tr.result, tr.cfg
+    return dict(variant=opts.variant, method=opts.method, **({'peer_options': dict(opts.peer_options)} if opts.peer_options else {}),
+                config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
+                n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=tr.acc.num_processes,
+                params=sum(p.numel() for p in tr.raw_model.parameters() if p.requires_grad), num_classes=parts.num_classes,
+                seconds=seconds)
+
+# %% ../nbs/11c_runs.ipynb #4bdc353c
+def _compare(report:dict, tr:Trainer, data:dict, opts:RunOptions, parts:RunParts, refs) -> dict:
+    "Against the baselines (margins), the STL result file of an `stl` run, Δm against references: the table's columns."
+    name = {'langsam': 'LangSAM'}.get(opts.method, opts.method) if opts.variant == 'full' else opts.variant
+    columns, m = {name: report['metrics']}, report['metrics']
+    if opts.baselines:
+        t2 = time.time()
+        bl = PixelBaseline(tr.specs).fit(parts.train_items)
+        report['baseline'] = columns['baseline'] = evaluate_baseline(bl, parts.val_items, tr.specs)
+        report['margin_over_baseline_%'] = margins(m, report['baseline'], tr.specs)
+        report['seconds']['baselines'] = round(time.time() - t2, 1)
+    if opts.variant == 'stl':
+        t = tr.cfg.tasks[0]; save_stl_result(tr.out / f'stl_{t}.json', t, m[t], tr.cfg, data)
+    if refs is not None:
+        report['delta_m'] = delta_m_from(m, refs, tr.specs); columns['STL'] = refs
+    return columns
+
+# %% ../nbs/11c_runs.ipynb #abba71cd
+def _write_report(report:dict, columns:dict, specs:dict, out:Path, t0:float):
+    "metrics.json and metrics.md (the table, the smallest margin over the baseline, Δm), and the table printed."
+    table = metrics_table(columns, specs)
+    if 'margin_over_baseline_%' in report:
+        worst = min(report['margin_over_baseline_%'].items(), key=lambda kv: kv[1])
+        table += f"\n\nsmallest margin over the baseline: {worst[0]} {worst[1]:+.1f} %"
+    if 'delta_m' in report: table += f"\n\nΔm vs single-task = {report['delta_m']:+.2f} %"
+    report['seconds']['total'] = round(time.time() - t0, 1)
+    atomic_write(out / 'metrics.json', json.dumps(report, indent=1))
+    atomic_write(out / 'metrics.md', table + '\n')
+    print(f"\n{table}\n\nwrote {out}/: metrics.md, metrics.json, log.jsonl, routing.png, checkpoints/ "
+          f"({report['seconds']})", flush=True)
+
+# %% ../nbs/11c_runs.ipynb #d5ceaa9b
+def _train_run(cfg:LangSAMConfig, data:dict, out:Path, opts:RunOptions, acc) -> dict:
+    t0 = time.time()
+    cfg, resume, refs = _open_run(cfg, data, out, opts, acc)
+    parts = _features(cfg, data, opts, acc)
+    t_data = time.time() - t0
+    tr = _trainer(cfg, data, out, opts, parts, acc)
+    t1 = time.time(); tr.fit(resume=resume); t_train = time.time() - t1
+    report = _run_report(tr, data, opts, parts, dict(data_and_features=round(t_data, 1), train=round(tr.train_time, 1),
+                                                      train_and_eval=round(t_train, 1)))
+    if acc.is_main_process: _write_report(report, _compare(report, tr, data, opts, parts, refs), tr.specs, out, t0)
+    acc.wait_for_everyone()
+    return report
+
+# %% ../nbs/11c_runs.ipynb #2ec89583
+def train_run(cfg:LangSAMConfig,             # the run's config (a preset with overrides: `core.get_config`)
+              data:dict,                     # the data description (`build.data_spec`)
+              out,                           # the run folder
+              opts:RunOptions|None=None,     # method, variant, resume, reports (default: LangSAM, a fresh start)
+              acc=None,                      # an Accelerator (default `make_accelerator()`)
+             ) -> dict:
+    "Train and evaluate one model in `out`, holding the folder's lock (main process) while it writes; returns the report."
+    opts, acc = opts or RunOptions(), acc or make_accelerator()
+    with run_lock(Path(out), hold=acc.is_main_process): return _train_run(cfg, data, Path(out), opts, acc)

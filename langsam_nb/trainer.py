@@ -4,177 +4,25 @@
 
 # %% ../nbs/11b_trainer.ipynb #2f689fd3
 from __future__ import annotations
-import sys, json, math, time, shutil, warnings, signal, contextlib, functools
+import sys, json, time, shutil, warnings, signal, contextlib, functools
 from pathlib import Path
-from typing import NamedTuple
-import numpy as np
 import torch
 from torch import nn, Tensor
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 from fastcore.basics import patch
-from .core import LangSAMConfig, SCHEDULES, in_test, is_terminal, atomic_write
+from .core import LangSAMConfig, in_test, is_terminal, atomic_write
 from .tasks import training_loss
 from .data import collate
-from .report import RoutingMeter, save_routing_heatmap, update_metrics, _metric_values, route_summary
+from .report import save_routing_heatmap, route_summary
+from .schedule import make_optimizer, StepBatches, _SeededItems
+from .evaluation import make_accelerator, _gather_list, _to, _inputs, EvalResult, evaluate
+from .schedule import lr_factor, mix_seed, item_seed   # noqa: F401  (moved to 11a_schedule: langsam_nb.trainer.X keeps working)
+from .evaluation import PRECISIONS, _cpu_has_bf16    # noqa: F401  (moved to 11b_evaluation)
 from .checkpoint import (fork_rng, rng_state, set_rng_state, save_checkpoint, read_checkpoint, latest_checkpoint,
                                    load_weights, config_diff, _opt_join, _st_device)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'STOP_SIGNALS', 'lr_factor', 'make_optimizer', 'mix_seed', 'item_seed', 'StepBatches',
-           'make_accelerator', 'EvalResult', 'evaluate', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer',
-           'Interrupted', 'LineProgress']
-
-# %% ../nbs/11b_trainer.ipynb #a6b3bfe4
-def lr_factor(step:int,              # 0-based optimiser step
-              total:int,             # S, steps of the whole run
-              warmup:float=0.05,     # fraction of S with linear warm-up (paper Sec. 4)
-              schedule:str='cosine', # decay after warm-up: 'cosine' (ours), 'linear' (MTSAM), 'poly' (0.9), 'constant'
-              warmup_steps:int|None=None, # the warm-up in steps instead (None: ceil(warmup * S))
-             ) -> float:
-    "Multiplier of the base learning rate at `step`: linear warm-up to 1, then the chosen decay towards 0."
-    if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; known: {list(SCHEDULES)}")
-    if total < 1: raise ValueError(f"total steps must be >= 1, got {total}")
-    if not 0 <= warmup < 1: raise ValueError(f"warmup must be a fraction in [0, 1), got {warmup}")
-    if warmup_steps is not None and not 0 <= warmup_steps < total:
-        raise ValueError(f"warmup_steps must be in [0, total={total}), got {warmup_steps}")
-    n_warm = math.ceil(warmup * total) if warmup_steps is None else warmup_steps
-    if step < n_warm: return (step + 1) / n_warm
-    if schedule == 'constant': return 1.0
-    p = (step - n_warm) / max(1, total - n_warm)   # progress through the decay, 0 -> 1
-    if schedule == 'linear': return 1 - p          # to 0 one step after the last (the schedule MTSAM's code uses)
-    return 0.5 * (1 + math.cos(math.pi * p)) if schedule == 'cosine' else (1 - p) ** 0.9
-
-# %% ../nbs/11b_trainer.ipynb #f2598853
-def make_optimizer(model:nn.Module, cfg:LangSAMConfig):
-    "Adam on the trainable parameters (L2 weight decay, as 'Adam' in Sec. 4 says) and its warm-up + decay schedule."
-    params = [p for p in model.parameters() if p.requires_grad]
-    if not params: raise ValueError("the model has no trainable parameters")
-    try: opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)   # one kernel, CPU or GPU
-    except (RuntimeError, TypeError): opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, functools.partial(lr_factor, total=cfg.steps, warmup=cfg.warmup, schedule=cfg.schedule, warmup_steps=cfg.warmup_steps))
-    return opt, sched
-
-# %% ../nbs/11b_trainer.ipynb #9fade741
-def mix_seed(*keys:int) -> int:
-    "A 63-bit seed from non-negative integers through NumPy's `SeedSequence` hash: different keys, unrelated seeds."
-    if any(int(k) < 0 for k in keys): raise ValueError(f"seed keys must be non-negative integers, got {keys}")
-    a, b = np.random.SeedSequence([int(k) for k in keys]).generate_state(2)
-    return (int(a) << 31) ^ int(b)
-
-# %% ../nbs/11b_trainer.ipynb #f85871d4
-def item_seed(seed:int, step:int, slot:int) -> int:
-    "Seed of the augmentation of the item in `slot` of the global batch of `step` (tag 0: augmentation)."
-    return mix_seed(0, seed, step, slot)
-
-# %% ../nbs/11b_trainer.ipynb #38bb57a0
-class StepBatches:
-    "Batch sampler for steps `start..stop` of process `rank` of `world`: yields lists of (index, augmentation seed)."
-    def __init__(self, n:int, batch_size:int, seed:int, start:int, stop:int, rank:int=0, world:int=1):
-        if n < 1: raise ValueError("the training set is empty")
-        self.n, self.bs, self.seed, self.start, self.stop, self.rank, self.world = n, batch_size, seed, start, stop, rank, world
-        self._perm = (None, None)
-    def perm(self, epoch:int) -> Tensor:
-        if self._perm[0] != epoch:
-            g = torch.Generator().manual_seed(mix_seed(1, self.seed, epoch))   # tag 1: epoch order
-            self._perm = (epoch, torch.randperm(self.n, generator=g))
-        return self._perm[1]
-    def __len__(self): return max(0, self.stop - self.start)
-    def __iter__(self):
-        for s in range(self.start, self.stop):
-            batch = []
-            for j in range(self.bs):
-                slot = self.rank * self.bs + j
-                pos = s * self.world * self.bs + slot          # position in the endless stream
-                batch.append((int(self.perm(pos // self.n)[pos % self.n]), item_seed(self.seed, s, slot)))
-            yield batch
-
-# %% ../nbs/11b_trainer.ipynb #60170cd0
-class _SeededItems(Dataset):
-    "Wrap a dataset so that `ds[(i, seed)]` draws item i's random augmentation from `seed` alone."
-    def __init__(self, ds): self.ds = ds
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, key):
-        i, seed = key
-        with fork_rng(seed): return self.ds[i]
-
-# %% ../nbs/11b_trainer.ipynb #c2451a70
-PRECISIONS = ('auto', 'no', 'bf16', 'fp16')
-
-def _cpu_has_bf16() -> bool:
-    "Does this CPU do bfloat16 arithmetic natively (AVX512-BF16 or AMX)? Linux only; elsewhere False."
-    try: flags = Path('/proc/cpuinfo').read_text()
-    except OSError: return False
-    return ' avx512_bf16' in flags or ' amx_bf16' in flags
-
-# %% ../nbs/11b_trainer.ipynb #37779d25
-def make_accelerator(cpu:bool|None=None,        # None: CPU only when no CUDA device is present
-                     mixed_precision:str='auto' # 'auto': float32 on the CPU, bf16 on GPUs that have it, else fp16; or 'no', 'bf16', 'fp16'
-                    ):
-    "The `Accelerator` of every entry point: DDP tolerant of unused experts, evaluation shards without duplicates."
-    from accelerate import Accelerator, DataLoaderConfiguration, DistributedDataParallelKwargs
-    if mixed_precision not in PRECISIONS: raise ValueError(f"mixed_precision must be one of {list(PRECISIONS)}, got {mixed_precision!r}")
-    cpu = (not torch.cuda.is_available()) if cpu is None else cpu
-    if mixed_precision == 'auto':                 # CPU: bf16 autocast made the trainer slower here, even with AVX512-BF16 (below)
-        if cpu: mixed_precision = 'no'
-        else: mixed_precision = 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision, step_scheduler_with_optimizer=False,
-                       dataloader_config=DataLoaderConfiguration(even_batches=False),
-                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
-
-# %% ../nbs/11b_trainer.ipynb #4ad3be28
-def _gather_list(acc, obj) -> list:
-    "One object per process, on every process."
-    if acc is None or acc.num_processes == 1: return [obj]
-    from accelerate.utils import gather_object
-    return gather_object([obj])
-
-# %% ../nbs/11b_trainer.ipynb #2fd8e921
-def _to(batch, device):
-    if torch.is_tensor(batch): return batch.to(device, non_blocking=True)
-    if isinstance(batch, dict): return {k: _to(v, device) for k, v in batch.items()}
-    return batch
-
-# %% ../nbs/11b_trainer.ipynb #5bdbdb9d
-def _inputs(batch:dict) -> Tensor:
-    "Cached backbone features when the items carry them, else the images."
-    if 'features' in batch: return batch['features'].float()
-    if 'image' in batch: return batch['image']
-    raise ValueError(f"batch has neither 'features' nor 'image'; keys: {sorted(batch)}")
-
-# %% ../nbs/11b_trainer.ipynb #85106854
-class EvalResult(NamedTuple):
-    metrics: dict   # {task: {metric: value}} pooled over the whole split
-    routing: dict   # {task: {stat: mean}}: language weights, expert load, gate entropy
-    n: int          # samples evaluated, all processes together (each exactly once)
-
-# %% ../nbs/11b_trainer.ipynb #ac19d09c
-@torch.no_grad()
-def evaluate(model:nn.Module,      # the trained model (not DDP-wrapped; `Accelerator.prepare_model(m, evaluation_mode=True)` adds autocast)
-             ds,                   # evaluation dataset (items with 'features' or 'image', and labels)
-             specs:dict,           # {t: TaskSpec}: `decode` and `metrics`
-             accelerator=None,     # shards `ds` across its processes; metric states are summed on compute()
-             batch_size:int=4, num_workers:int=0, collate_fn=None,
-             progress:bool=False) -> EvalResult:
-    "Metrics of every task over `ds`, pooled over all pixels of all images, and the mean routing statistics."
-    from tqdm.auto import tqdm
-    dev = accelerator.device if accelerator is not None else next(model.parameters()).device
-    dl = DataLoader(ds, batch_size=batch_size, shuffle=False, collate_fn=collate_fn, num_workers=num_workers)
-    if accelerator is not None and accelerator.num_processes > 1: dl = accelerator.prepare_data_loader(dl)
-    mets = {t: spec.metrics().to(dev) for t, spec in specs.items()}
-    meter, was = RoutingMeter(), model.training
-    main = accelerator is None or accelerator.is_main_process
-    model.eval()
-    quiet = not progress or in_test() or not main or not is_terminal()    # a log file: no bar
-    for batch in tqdm(dl, desc='eval', disable=quiet, leave=False):
-        batch = _to(batch, dev)
-        out = model(_inputs(batch), tasks=list(specs))
-        update_metrics(mets, {t: spec.decode(out['pred'][t].float()) for t, spec in specs.items()}, batch)
-        meter.update(out.get('routing', {}), len(_inputs(batch)))
-    model.train(was)
-    metrics = {t: _metric_values(ms) for t, ms in mets.items()}
-    meters = _gather_list(accelerator, meter)
-    return EvalResult(metrics, RoutingMeter().merge(meters).compute(), sum(m.n for m in meters))
+__all__ = ['STOP_SIGNALS', 'Callback', 'LambdaCallback', 'NonFiniteLossError', 'Trainer', 'Interrupted', 'LineProgress']
 
 # %% ../nbs/11b_trainer.ipynb #f5eb0f37
 class Callback:
@@ -197,6 +45,16 @@ class LambdaCallback(Callback):
 # %% ../nbs/11b_trainer.ipynb #00a2bcde
 class NonFiniteLossError(FloatingPointError): pass
 
+# %% ../nbs/11b_trainer.ipynb #94f63b37
+def _check_specs(specs:dict|None, model:nn.Module):
+    "The data's task specs, required, and agreeing with the model's output channels."
+    if not specs: raise ValueError("Trainer needs specs={task: TaskSpec} built from the data (cli.build_specs(cfg, num_classes, "
+                                   "data)): the model's own specs do not know the dataset's boundary tolerance")
+    mine = getattr(model, 'specs', {})
+    bad = {t: (s.out_channels, mine[t].out_channels) for t, s in specs.items() if t in mine and s.out_channels != mine[t].out_channels}
+    if bad: raise ValueError(f"specs and model disagree on output channels {{task: (specs, model)}}: {bad}")
+
+
 # %% ../nbs/11b_trainer.ipynb #b2cd68c8
 class Trainer:
     "One loop for notebook, CLI and several processes: Eq. (13), clipping, skip-on-NaN, logs, evaluation, checkpoints, exact resume."
@@ -216,11 +74,7 @@ class Trainer:
                  keep:int=2,                 # checkpoints kept
                  extra:dict|None=None):      # JSON-able run description stored in checkpoints (data, variant, ...)
         self.acc = accelerator or make_accelerator()
-        if not specs: raise ValueError("Trainer needs specs={task: TaskSpec} built from the data (cli.build_specs(cfg, num_classes, "
-                                       "data)): the model's own specs do not know the dataset's boundary tolerance")
-        mine = getattr(model, 'specs', {})
-        bad = {t: (s.out_channels, mine[t].out_channels) for t, s in specs.items() if t in mine and s.out_channels != mine[t].out_channels}
-        if bad: raise ValueError(f"specs and model disagree on output channels {{task: (specs, model)}}: {bad}")
+        _check_specs(specs, model)
         self.cfg, self.train_ds, self.val_ds, self.specs = config, train_ds, val_ds, dict(specs)
         self.cbs, self.out = list(callbacks), Path(out_dir) if out_dir is not None else None
         self.eval_every, self.ckpt_every, self.log_every = eval_every, ckpt_every, log_every
@@ -232,16 +86,23 @@ class Trainer:
         self.step, self.bad, self.skipped, self.result, self._rng, self._win = 0, 0, 0, None, None, None
         self.lr = self.sched.get_last_lr()[0]
 
-    @property
-    def raw_model(self) -> nn.Module: return self.acc.unwrap_model(self.model)
-    @property
-    def main(self) -> bool: return self.acc.is_main_process
-    def _cb(self, name):
-        for cb in self.cbs: getattr(cb, name)(self)
-    def _log(self, rec:dict):
-        if self.out is None or not self.main: return
-        self.out.mkdir(parents=True, exist_ok=True)
-        with open(self.out / 'log.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
+
+# %% ../nbs/11b_trainer.ipynb #44f8676d
+@patch(as_prop=True)
+def raw_model(self:Trainer) -> nn.Module: return self.acc.unwrap_model(self.model)   # the model without the DDP wrapper
+@patch(as_prop=True)
+def main(self:Trainer) -> bool: return self.acc.is_main_process
+
+# %% ../nbs/11b_trainer.ipynb #47eca597
+@patch
+def _cb(self:Trainer, name):
+    for cb in self.cbs: getattr(cb, name)(self)
+
+@patch
+def _log(self:Trainer, rec:dict):
+    if self.out is None or not self.main: return
+    self.out.mkdir(parents=True, exist_ok=True)
+    with open(self.out / 'log.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
 
 # %% ../nbs/11b_trainer.ipynb #73e75a1f
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)    # Ctrl-C, and what schedulers send on time-out or pre-emption
@@ -390,51 +251,73 @@ def _no_step_stats(model:nn.Module):
     finally:
         for m, b in zip(mods, before): m.track_stats = b
 
+# %% ../nbs/11b_trainer.ipynb #fb4391ac
+@patch
+def _loader(self:Trainer, end:int) -> DataLoader:
+    "This process's batches of steps `self.step..end`: item indices and augmentation seeds from the step alone."
+    sampler = StepBatches(len(self.train_ds), self.cfg.batch_size, self.cfg.seed, self.step, end,
+                          self.acc.process_index, self.acc.num_processes)
+    dl = DataLoader(_SeededItems(self.train_ds), batch_sampler=sampler, collate_fn=self.collate_fn,
+                    num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.cfg.seed))
+    return dl
+
+# %% ../nbs/11b_trainer.ipynb #54ef7de7
+@patch
+def _bar(self:Trainer, end:int):
+    "A tqdm bar in a terminal, a line now and then in a log file, nothing under tests or on other processes."
+    from tqdm.auto import tqdm
+    live = self.progress and not in_test() and self.main
+    bar = (tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True) if live and is_terminal()
+           else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
+    return bar
+
+# %% ../nbs/11b_trainer.ipynb #94aa584f
+@patch
+def _one_step(self:Trainer, batch:dict, end:int, bar):
+    "One step of `fit`'s loop: train, log, callbacks, the periodic checkpoint and evaluation, then act on a stop signal."
+    gnorm = self._train_step(_to(batch, self.acc.device))
+    self._record(gnorm)                        # on the device: the step reads nothing back for the log
+    if self.step % self.log_every == 0 or self.step == end or self.step == 1:   # step 1: routing at the start
+        rec = self._flush_log()
+        if rec is not None: bar.set_postfix(loss=f"{rec['loss']:.3f}", refresh=False)   # the window's mean loss
+    bar.update(1)
+    self._cb('after_step')
+    if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end: self.save()
+    if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
+        self.evaluate()
+    self._stop_if_signalled()                  # every process stops after the same step
+
+# %% ../nbs/11b_trainer.ipynb #c5ade414
+@patch
+def _save_interrupted(self:Trainer, e:KeyboardInterrupt):
+    "On a stop signal: checkpoint the last completed step (signals held off until it is on disk) and say how to go on."
+    name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
+    if self.out is not None:
+        with _ignore_signals(): p = self.save()                      # a second signal cannot cut the checkpoint short
+        if self.main: print(f"interrupted ({name}) after step {self.step}: wrote {p}; continue with resume=True "
+                            "(CLI: --resume)", file=sys.stderr, flush=True)
+
 # %% ../nbs/11b_trainer.ipynb #d0c6f51f
 @patch
 def fit(self:Trainer, stop_at:int|None=None,  # stop (with a checkpoint) after this many steps; None = config.steps
          resume=False                          # True: continue from the newest checkpoint in out_dir; or a checkpoint path
         ) -> Trainer:
     "Train to `config.steps` (or `stop_at`), then evaluate on `val_ds` and checkpoint."
-    from tqdm.auto import tqdm
     if resume: self.load(None if resume is True else resume)
     end = self.cfg.steps if stop_at is None else min(stop_at, self.cfg.steps)
     self._rng, self._win = rng_state(), None
-    sampler = StepBatches(len(self.train_ds), self.cfg.batch_size, self.cfg.seed, self.step, end,
-                          self.acc.process_index, self.acc.num_processes)
-    dl = DataLoader(_SeededItems(self.train_ds), batch_sampler=sampler, collate_fn=self.collate_fn,
-                    num_workers=self.num_workers, generator=torch.Generator().manual_seed(self.cfg.seed))
+    dl = self._loader(end)
     self.model.train(); self._cb('before_fit')
-    live = self.progress and not in_test() and self.main
-    bar = (tqdm(total=end, initial=self.step, desc='train', dynamic_ncols=True) if live and is_terminal()
-           else LineProgress(end, self.step, disable=not live))      # a log file gets lines, not carriage returns
+    bar = self._bar(end)
     t0 = time.time()
     try:
         with _note_signals(self), _no_step_stats(self.raw_model):   # a stop signal takes effect at the end of the step
-            for batch in dl:
-                gnorm = self._train_step(_to(batch, self.acc.device))
-                self._record(gnorm)                        # on the device: the step reads nothing back for the log
-                if self.step % self.log_every == 0 or self.step == end or self.step == 1:   # step 1: routing at the start
-                    rec = self._flush_log()
-                    if rec is not None: bar.set_postfix(loss=f"{rec['loss']:.3f}", refresh=False)   # the window's mean loss
-                bar.update(1)
-                self._cb('after_step')
-                if self.ckpt_every and self.step % self.ckpt_every == 0 and self.step < end: self.save()
-                if self.eval_every and self.val_ds is not None and self.step % self.eval_every == 0 and self.step < self.cfg.steps:
-                    self.evaluate()
-                self._stop_if_signalled()                  # every process stops after the same step
+            for batch in dl: self._one_step(batch, end, bar)
         with _stop_on_signals():                       # the final evaluation: a signal interrupts at once
             self.train_time = time.time() - t0
             if self.step >= self.cfg.steps and self.val_ds is not None: self.evaluate()
             if self.out is not None: self.save()
-    except KeyboardInterrupt as e:
-        bar.close()
-        name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
-        if self.out is not None:
-            with _ignore_signals(): p = self.save()                      # a second signal cannot cut the checkpoint short
-            if self.main: print(f"interrupted ({name}) after step {self.step}: wrote {p}; continue with resume=True "
-                                "(CLI: --resume)", file=sys.stderr, flush=True)
-        raise
+    except KeyboardInterrupt as e: bar.close(); self._save_interrupted(e); raise
     finally: bar.close()
     self._cb('after_fit')
     return self
