@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 from .core import LangSAMConfig, cache_dir, CONFIGS, get_config
-from .model import LangSAM
+from .model import LangSAM, config_task_emb
 
 # %% auto #0
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'PEER_IGNORED', 'HARNESS_KEYS',
@@ -192,11 +192,10 @@ def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
                ) -> nn.Module:
     "The model on cached features, with its task embeddings from the (cached) text encoder: the builder encodes, not the model."
     import importlib
-    from langsam_nb.text import encode_tasks
     if method not in METHODS: raise ValueError(f"unknown method {method!r}; known: {list(METHODS)}")
     if method == 'langsam' and peer_options: raise ValueError(f"peer options {sorted(peer_options)} given, but the method is langsam (use --set)")
     if method != 'langsam': check_peer_config(cfg, method)
-    emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
+    emb = config_task_emb(cfg)
     if method == 'langsam': m = LangSAM(cfg, num_classes=num_classes, task_emb=emb)
     else:
         mod, fn, kw = PEER_BUILDERS[method]

@@ -17,8 +17,8 @@ from .tasks import TaskHead, task_specs, make_coarse_head, task_emb_table, selec
 from .text import encode_tasks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'Route', 'assigned_groups', 'build_variant',
-           'count_params_flops']
+__all__ = ['VARIANTS', 'variant_config', 'SharedConvDecoder', 'LangSAM', 'Route', 'assigned_groups', 'config_task_emb',
+           'build_variant', 'count_params_flops']
 
 # %% ../nbs/10_model.ipynb #8b9dfcc3
 VARIANTS = {
@@ -239,6 +239,11 @@ def route(self:LangSAM, x:Tensor, tasks=None, tlm_emb:dict|None=None, slm_emb:di
     "{task: {'tlm': Route, 'slm': Route}} without the heads: what every router decided (same overrides as `forward`)."
     return {t: {b: _route(o) for b, o in r[3].items()} for t, r in self._blocks(x, tasks, tlm_emb, slm_emb, slm_from)[2].items()}
 
+# %% ../nbs/10_model.ipynb #7110c8ff
+def config_task_emb(cfg:LangSAMConfig) -> dict:
+    "{task: (d,)} of a config: its tasks' prompts encoded by its text backend (cached on disk); every builder hands these to the model."
+    return encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
+
 # %% ../nbs/10_model.ipynb #b3d55328
 def build_variant(variant:str='full',      # a key of VARIANTS
                   num_classes:dict|None=None,
@@ -246,7 +251,7 @@ def build_variant(variant:str='full',      # a key of VARIANTS
                   preset:str='tiny', **overrides) -> LangSAM:
     "A LangSAM for one ablation variant; the builder, not the model, runs the text encoder."
     cfg = variant_config(variant, preset, **overrides)
-    if task_emb is None: task_emb = encode_tasks(cfg.tasks, cfg.text_backend, cfg.prompts, checkpoint=cfg.text_checkpoint)
+    if task_emb is None: task_emb = config_task_emb(cfg)
     return LangSAM(cfg, num_classes=num_classes, task_emb=task_emb)
 
 # %% ../nbs/10_model.ipynb #95dfc034
