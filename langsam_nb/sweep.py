@@ -4,279 +4,20 @@
 
 # %% ../nbs/11e_sweep.ipynb #73cce727
 from __future__ import annotations
-import os, sys, json, time, math, shlex, signal, argparse, subprocess, contextlib, io, warnings
+import sys, json, math, signal, argparse, warnings
 from pathlib import Path
 from typing import NamedTuple
 from .core import atomic_write, md_table
 from .cli import train_parser, config_from_args, data_spec
 
 # %% auto #0
-__all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'META_ROWS', 'LEGEND', 'Run', 'load_grid', 'read_state', 'plan', 'command',
-           'shell_commands', 'prepare', 'execute', 'results', 'stl_references', 'per_seed', 'aggregate', 'Comparison',
-           'compare', 'holm', 'summary', 'to_markdown', 'comparisons', 'adjust', 'comparisons_markdown', 'sweep_dir',
-           'run_sweep', 'sweep_parser', 'sweep_main']
+__all__ = ['META_ROWS', 'LEGEND', 'results', 'stl_references', 'per_seed', 'aggregate', 'Comparison', 'compare', 'holm',
+           'summary', 'to_markdown', 'comparisons', 'adjust', 'comparisons_markdown', 'sweep_dir', 'run_sweep',
+           'sweep_parser', 'sweep_main']
 
-# %% ../nbs/11e_sweep.ipynb #2cc0ff03
-SWEEP_FILE = 'sweep.json'     # in the sweep's folder: each run's command and wall time (a changed grid is refused, not mixed)
-GRID_KEYS = ('name', 'seeds', 'common', 'runs')
-RESERVED = ('out', 'seed', 'threads', 'resume', 'overwrite', 'auto_resume', 'no_progress')   # set by the sweep itself
-
-def _option_table() -> dict:
-    "{dest: (option string, action)} of `langsam_train`'s options."
-    return {a.dest: (a.option_strings[0], a) for a in train_parser()._actions if a.option_strings and a.dest != 'help'}
-
-# %% ../nbs/11e_sweep.ipynb #39d548dd
-def _argv(opts:dict, where:str) -> list:
-    "A run's options as `langsam_train` arguments; unknown or reserved keys raise a ValueError naming `where`."
-    table, argv = _option_table(), []
-    for k, v in opts.items():
-        dest = k.replace('-', '_')
-        if dest in RESERVED: raise ValueError(f"{where}: {k!r} is set by the sweep (out folder, seeds, threads); remove it")
-        if dest in ('set', 'peer_opt'):                        # mappings: LangSAMConfig fields, a peer builder's options
-            if not isinstance(v, dict): raise ValueError(f"{where}: {k!r} takes a mapping of {'LangSAMConfig fields' if dest == 'set' else 'peer options'}, got {v!r}")
-            argv += [table[dest][0], *(f'{f}={json.dumps(x)}' for f, x in v.items())] if v else []
-            continue
-        if dest not in table: raise ValueError(f"{where}: unknown option {k!r}; known: {sorted(set(table) - set(RESERVED))}")
-        opt, action = table[dest]
-        if action.nargs == 0:                                  # a flag
-            if not isinstance(v, bool): raise ValueError(f"{where}: {k!r} is a flag: true or false, got {v!r}")
-            argv += [opt] if v else []
-        elif isinstance(v, (list, tuple)):                     # a list: several values, or one comma-joined (--tasks)
-            argv += [opt, *map(str, v)] if action.nargs not in (None, '?') else [opt, ','.join(map(str, v))]
-        else: argv += [opt, str(v)]
-    return argv
-
-# %% ../nbs/11e_sweep.ipynb #79da3982
-class Run(NamedTuple):
-    "One process of a sweep: a (name, seed) of the grid; STL entries become one run per task."
-    name: str          # the grid entry's name (STL runs: the entry's name; `task` says which)
-    seed: int
-    task: str|None     # STL: the one task of this run, else None
-    folder: Path       # where its report lands (`metrics.json`)
-    argv: list         # `langsam_train` arguments, without `--out`
-    out: Path          # its `--out` (STL: the folder of the entry's `stl_<task>/` folders)
-    steps: int         # optimiser steps of the run (for the progress line)
-    @property
-    def id(self) -> str: return f"{self.name}{'/' + self.task if self.task else ''}/seed{self.seed}"
-    @property
-    def done(self) -> bool: return (self.folder / 'metrics.json').is_file()
-
-# %% ../nbs/11e_sweep.ipynb #cca8ede8
-def _quiet_parse(argv:list, where:str):
-    "`langsam_train`'s parser on `argv`, its usage errors as a ValueError naming `where`."
-    err = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(err): return train_parser().parse_args(argv)
-    except SystemExit: raise ValueError(f"{where}: {err.getvalue().strip().splitlines()[-1]}") from None
-
-# %% ../nbs/11e_sweep.ipynb #7b6a1529
-def _drop(argv:list, opt:str) -> list:
-    "`argv` without the option `opt` and its value."
-    out, skip = [], False
-    for x in argv:
-        if skip: skip = False
-        elif x == opt: skip = True
-        else: out.append(x)
-    return out
-
-# %% ../nbs/11e_sweep.ipynb #2a330be7
-def load_grid(grid) -> dict:
-    "A grid from a dict, or a YAML / JSON file; unknown top-level keys raise."
-    if not isinstance(grid, dict):
-        p = Path(grid)
-        if not p.is_file(): raise FileNotFoundError(f"no grid file {p}")
-        if p.suffix in ('.yaml', '.yml'):
-            import yaml
-            try: grid = yaml.safe_load(p.read_text())
-            except yaml.YAMLError as e:                      # file:line:column, not a parser traceback
-                m = getattr(e, 'problem_mark', None) or getattr(e, 'context_mark', None)
-                raise ValueError(f"{p}{f':{m.line + 1}:{m.column + 1}' if m else ''}: not valid YAML: "
-                                 f"{getattr(e, 'problem', None) or e}") from None
-        else:
-            try: grid = json.loads(p.read_text())
-            except json.JSONDecodeError as e: raise ValueError(f"{p}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
-        if not isinstance(grid, dict): raise ValueError(f"{p}: a grid is a mapping with keys {list(GRID_KEYS)}")
-        grid.setdefault('name', p.stem)
-    bad = [k for k in grid if k not in GRID_KEYS]
-    if bad: raise ValueError(f"unknown grid key(s) {bad}; a grid has {list(GRID_KEYS)}")
-    if not grid.get('runs'): raise ValueError("the grid has no runs")
-    return grid
-
-# %% ../nbs/11e_sweep.ipynb #7f0adac2
-def read_state(out) -> dict:
-    "The sweep's record in `out/sweep.json`: {'runs': {id: {'argv', 'seconds', 'rc'}}, 'wall_s'}."
-    f = Path(out) / SWEEP_FILE
-    return json.loads(f.read_text()) if f.is_file() else dict(runs={}, wall_s=0.0)
-
-# %% ../nbs/11e_sweep.ipynb #24e1f83a
-def plan(grid,             # dict, or a .yaml / .json file
-         out,              # the sweep's folder: one subfolder per run
-        ) -> list[Run]:
-    "Every run of the grid, checked: unknown options, variants, methods, presets or config fields raise before anything runs."
-    grid, out = load_grid(grid), Path(out)
-    seeds, common = grid.get('seeds', [0]), dict(grid.get('common') or {})
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise ValueError(f"seeds must be a list of integers, got {seeds!r}")
-    runs, names, roots = [], set(), {}
-    for i, entry in enumerate(grid['runs']):
-        if not isinstance(entry, dict) or 'name' not in entry: raise ValueError(f"runs[{i}] needs a 'name' (a mapping of options)")
-        name = str(entry['name'])
-        if name in names or '/' in name: raise ValueError(f"runs[{i}]: run names must be unique and without '/', got {name!r}")
-        names.add(name)
-        opts = {**common, **{k: v for k, v in entry.items() if k != 'name'}}
-        if 'set' in common and 'set' in entry: opts['set'] = {**common['set'], **entry['set']}
-        base = _argv(opts, f"run {name!r}")
-        for s in seeds:
-            argv = base + ['--seed', str(s)]
-            args = _quiet_parse(argv, f"run {name!r}")
-            try: cfg = config_from_args(args)
-            except ValueError as e: raise ValueError(f"run {name!r}: {e}") from None
-            if args.method != 'langsam' and args.variant not in ('full', 'stl'):
-                raise ValueError(f"run {name!r}: --variant {args.variant} is a LangSAM ablation; --method {args.method} takes full or stl")
-            if args.data == 'synth' and args.data_root:          # one generated dataset per folder
-                d = json.dumps(data_spec('synth', args.data_root, cfg.input_size, cfg.seed, args.n_train, args.n_val), sort_keys=True)
-                if roots.setdefault(args.data_root, d) != d:
-                    raise ValueError(f"run {name + '/seed' + str(s)!r}: data_root {args.data_root} would hold two different "
-                                     "SynthScenes (each seed draws its own scenes); leave data_root out, so that each gets its own cache folder")
-            folder = out / name / f'seed{s}'
-            if args.variant == 'stl':
-                for t in (args.tasks.split(',') if args.tasks else cfg.tasks):
-                    a = _drop(argv, '--tasks') + ['--tasks', t]
-                    runs.append(Run(name, s, t, folder / f'stl_{t}', a, folder, cfg.steps))
-            else: runs.append(Run(name, s, None, folder, argv, folder, cfg.steps))
-    if sum(1 for e in grid['runs'] if e.get('variant', common.get('variant')) == 'stl') > 1:
-        raise ValueError("at most one STL entry per grid: it is every other run's single-task reference")
-    held = read_state(out)['runs']                           # a folder made by another command is refused, not mixed in
-    for r in runs:
-        if r.id in held and held[r.id]['argv'] != r.argv:
-            raise ValueError(f"{r.folder} holds a different run ({shlex.join(held[r.id]['argv'])}); the grid changed: "
-                             "delete that folder or give the run another name")
-    return runs
-
-# %% ../nbs/11e_sweep.ipynb #93e17c7d
-def command(run:Run, threads:int=1) -> list:
-    "The process of one run: `python -m langsam_nb ...`; `--auto-resume` continues a started run or starts it, so the same line can run again."
-    return [sys.executable, '-m', 'langsam_nb', *run.argv, '--out', str(run.out), '--threads', str(threads), '--no-progress',
-            '--auto-resume']
-
-# %% ../nbs/11e_sweep.ipynb #373ceaba
-def shell_commands(runs:list, threads:int=1, pending_only:bool=True) -> list[str]:
-    "One shell line per run, for any scheduler (`--print-commands`): each is independent and resumable."
-    return [f"OMP_NUM_THREADS={threads} " + shlex.join(['python', *command(r, threads)[1:]])
-            for r in runs if not (pending_only and r.done)]
-
-# %% ../nbs/11e_sweep.ipynb #0b91525a
-def prepare(runs:list, log=print):
-    "Generate the data and compute the feature caches once, here, before parallel runs would race to write them."
-    from langsam_nb.build import build_features
-    seen = set()
-    for r in runs:
-        args = _quiet_parse(r.argv, r.id); cfg = config_from_args(args)
-        data = data_spec(args.data, args.data_root, cfg.input_size, cfg.seed, args.n_train, args.n_val)
-        key = json.dumps([cfg.backbone, cfg.checkpoint, list(cfg.input_size), data, args.cache_dir], sort_keys=True)
-        if key in seen: continue
-        seen.add(key); t0 = time.time()
-        build_features(cfg, data, cache_root=args.cache_dir, hub=args.hub, progress=False)
-        log(f"data and features ready: {data['name']} seed {data.get('seed', '-')} at {cfg.input_size[0]}x{cfg.input_size[1]}, "
-            f"{cfg.backbone} ({time.time() - t0:.0f} s)")
-
-# %% ../nbs/11e_sweep.ipynb #a961a486
-def _last_step(run:Run) -> int:
-    "The newest logged step of a running run (its `log.jsonl`), 0 before the first line."
-    f = run.folder / 'log.jsonl'
-    if not f.is_file(): return 0
-    lines = f.read_text().strip().splitlines()
-    for l in reversed(lines):
-        with contextlib.suppress(ValueError):
-            rec = json.loads(l)
-            if 'step' in rec: return int(rec['step'])
-    return 0
-
-# %% ../nbs/11e_sweep.ipynb #9ac82f11
-def _stop_runs(active:dict, state:dict, grace:float, log) -> list:
-    "SIGTERM to each running run's process group, wait up to `grace` s for its checkpoint, then SIGKILL; their ids."
-    for r, p, *_ in active.values():
-        with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGTERM)
-    t_end = time.time() + grace
-    for rid, (r, p, ts, logf) in active.items():
-        try: p.wait(timeout=max(0.0, t_end - time.time()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGKILL)
-            p.wait(); log(f"killed {rid}: no checkpoint within {grace:.0f} s of SIGTERM")
-        state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode)
-    return list(active)
-
-# %% ../nbs/11e_sweep.ipynb #86aaacf1
-def execute(runs:list, out,
-            jobs:int|None=None,       # processes at once; None = the cores // threads
-            threads:int=1,            # torch threads per process
-            log=print,                # progress lines go here
-            status_every:float=30.0,  # seconds between progress lines
-            poll:float=1.0,
-            grace:float=120.0) -> dict:   # seconds a stopped run gets to write its checkpoint before it is killed
-    """Run the unfinished runs as independent processes, `jobs` at a time; returns the sweep's record (raises if any failed).
-    SIGINT or SIGTERM stops the sweep: each running run gets SIGTERM (in its own process group), writes its checkpoint
-    and exits; the sweep then raises `Interrupted` naming what is unfinished. Runs another live process holds are skipped."""
-    from langsam_nb.trainer import Interrupted, _stop_on_signals
-    from langsam_nb.runs import lock_holder
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); (out / 'logs').mkdir(exist_ok=True)
-    jobs = jobs or max(1, (os.cpu_count() or 1) // threads)
-    if jobs < 1 or threads < 1: raise ValueError(f"jobs and threads must be >= 1, got {jobs}, {threads}")
-    state = read_state(out)
-    todo = [r for r in runs if not r.done]
-    log(f"sweep {out.name}: {len(runs)} runs, {len(runs) - len(todo)} finished before, {len(todo)} to run "
-        f"({jobs} at a time x {threads} thread(s))")
-    if not todo: return state
-    prepare(todo, log)
-    env = {**os.environ, 'OMP_NUM_THREADS': str(threads), 'PYTHONUNBUFFERED': '1'}
-    active, failed, t0, last = {}, [], time.time(), 0.0
-    def save():
-        state['wall_s'] = round(state.get('wall_s', 0.0) + time.time() - save.t, 1); save.t = time.time()
-        atomic_write(out / SWEEP_FILE, json.dumps(state, indent=1))
-    save.t = t0
-    queue, started, before, held = list(todo), 0, len(runs) - len(todo), []
-    try:
-        with _stop_on_signals():
-            while queue or active:
-                while queue and len(active) < jobs:
-                    r = queue.pop(0); logf = out / 'logs' / (r.id.replace('/', '_') + '.log')
-                    if (h := lock_holder(r.folder)) is not None:       # another sweep or run is writing this folder
-                        held.append(r); log(f"skip {r.id}: process {h.get('pid')} on {h.get('host')} is writing its folder "
-                                            f"(since {h.get('started')})"); continue
-                    r.folder.parent.mkdir(parents=True, exist_ok=True)
-                    state['runs'][r.id] = dict(argv=r.argv, seconds=None, rc=None); save()
-                    p = subprocess.Popen(command(r, threads), stdout=open(logf, 'w'), stderr=subprocess.STDOUT, env=env,
-                                         start_new_session=True)      # its own process group: a terminal's Ctrl-C reaches the sweep only
-                    active[r.id] = (r, p, time.time(), logf)
-                    started += 1; log(f"[{before + started}/{len(runs)}] start {r.id}")
-                time.sleep(poll)
-                for rid, (r, p, ts, logf) in list(active.items()):
-                    if p.poll() is None: continue
-                    del active[rid]
-                    state['runs'][rid].update(seconds=round(time.time() - ts, 1), rc=p.returncode); save()
-                    if p.returncode == 0 and r.done: log(f"done {rid} in {time.time() - ts:.0f} s")
-                    else:
-                        failed.append(r)
-                        tail = logf.read_text().strip().splitlines()[-1:] if logf.is_file() else []
-                        log(f"FAILED {rid} (exit {p.returncode}): {tail[0] if tail else ''} (log: {logf.name})")
-                if active and time.time() - last > status_every:
-                    last = time.time()
-                    log("  running: " + ', '.join(f"{rid} step {_last_step(r)}/{r.steps}" for rid, (r, *_ ) in active.items())
-                        + f"; {sum(x.done for x in runs)}/{len(runs)} done, {time.time() - t0:.0f} s")
-    except KeyboardInterrupt as e:                            # SIGINT or SIGTERM: stop the runs at their checkpoints
-        stopped = _stop_runs(active, state, grace, log); active.clear()
-        name = signal.Signals(getattr(e, 'signum', signal.SIGINT)).name
-        log(f"sweep {out.name}: interrupted ({name}); stopped {stopped or 'no run'} at their checkpoints, "
-            f"{len(queue)} run(s) not started, {sum(r.done for r in runs)}/{len(runs)} finished; the same command resumes them")
-        raise Interrupted(getattr(e, 'signum', signal.SIGINT)) from None
-    finally:
-        _stop_runs(active, state, grace, log)                 # any other way out: no orphans either
-        save()
-    if held: raise RuntimeError(f"{len(held)} run(s) skipped, another live process is writing them: {[r.id for r in held]}; "
-                                "run the sweep again once it is done")
-    if failed: raise RuntimeError(f"{len(failed)} run(s) failed: {[r.id for r in failed]}; their logs are in {out / 'logs'}")
-    log(f"sweep {out.name}: all {len(runs)} runs finished ({time.time() - t0:.0f} s this call, {state['wall_s']:.0f} s in all)")
-    return state
+# %% ../nbs/11e_sweep.ipynb #265fa1ae
+from .grid import (SWEEP_FILE, GRID_KEYS, RESERVED, Run, load_grid, read_state, plan, command, shell_commands,
+                             prepare, execute, _option_table, _argv, _quiet_parse, _drop, _last_step, _stop_runs)   # 11e_grid's
 
 # %% ../nbs/11e_sweep.ipynb #a18e51ea
 def _report_specs(rep:dict) -> dict:
@@ -420,6 +161,55 @@ def _cells(df) -> tuple:
     cell = {(n, t, m): (mu, sd, int(c)) for n, t, m, mu, sd, c in aggregate(df)[['name', 'task', 'metric', 'mean', 'std', 'count']].itertuples(index=False)}
     return cell, vals
 
+# %% ../nbs/11e_sweep.ipynb #5a5908d2
+def _columns(df, reference:str|None) -> tuple:
+    "(the table's columns — the entries in order, the baseline last —, the STL entries, the reference column)."
+    names = list(dict.fromkeys(df.name))
+    if 'baseline' in names: names = [n for n in names if n != 'baseline'] + ['baseline']   # the trivial column last
+    stl_names = set(df.name[df.variant == 'stl'])
+    reference = reference or next((n for n in names if n not in stl_names), names[0])
+    if reference not in names: raise ValueError(f"reference {reference!r} is not a run of this sweep: {names}")
+    return names, stl_names, reference
+
+# %% ../nbs/11e_sweep.ipynb #2f41a2e9
+def _metric_rows(df, rows:dict|None):
+    "(task, metric, label) of each metric row: the metrics with a direction (`↑` / `↓`), only those of `rows` if given."
+    from langsam_nb.tasks import task_specs
+    from langsam_nb.report import higher_is_better
+    for t in list(dict.fromkeys(t for t in df.task if t != '_run')):
+        spec = task_specs(t)[t]
+        for m in dict.fromkeys(df.metric[df.task == t]):
+            if rows is not None and m not in rows.get(t, ()): continue
+            if m not in spec.directions() or higher_is_better(spec, m) is None: continue
+            yield t, m, m + (' ↑' if higher_is_better(spec, m) else ' ↓')
+
+# %% ../nbs/11e_sweep.ipynb #4c9e5f20
+def _fmt(c:tuple, digits:int) -> str: return f"{c[0]:.{digits}f} ± {c[1]:.{digits}f}"
+
+def _cell(cell:dict, vals:dict, key:tuple, reference:str, untested:set, digits:int) -> tuple:
+    "(`mean ± std` of the cell `key` = (name, task, metric), or '—'; its p against the reference column, None if untested)."
+    c, ref = cell.get(key), (reference,) + key[1:]
+    if c is None: return '—', None
+    tested = key[0] != reference and key[0] not in untested and c[2] > 1 and cell.get(ref, (0, 0, 0))[2] > 1
+    p = compare(vals[key], vals[ref]).p if tested else None
+    return _fmt(c, digits), p
+
+# %% ../nbs/11e_sweep.ipynb #eabd56df
+def _meta_text(cell:dict, name:str, k:str, reference:str, digits:int) -> str:
+    "A cost row's cell: parameters, step time (`mean ± std`), or the step time over the reference column's."
+    if k == 'step_ratio':
+        c, ref = cell.get((name, '_run', 'ms_per_step')), cell.get((reference, '_run', 'ms_per_step'))
+        return '—' if c is None or ref is None else f"{c[0] / ref[0]:.2f}"
+    c = cell.get((name, '_run', k))
+    return '—' if c is None else f"{c[0]:,.0f}" if k == 'params' else _fmt(c, digits)
+
+# %% ../nbs/11e_sweep.ipynb #371f745a
+def _mark(out:dict, tests:dict):
+    "Mark the tested cells of `out` in place: `*` where p < 0.05 alone, `†` added where Holm over all `tests` keeps it below."
+    adj = dict(zip(tests, holm(list(tests.values()))))
+    for (n, i), p in tests.items():
+        if p < 0.05: out[n][i] += '*' + ('†' if adj[(n, i)] < 0.05 else '')
+
 # %% ../nbs/11e_sweep.ipynb #6cbe50b6
 def summary(df, reference:str|None=None,   # column the others are compared with (default: the first entry that is not STL)
             rows:dict|None=None,           # {task: [metric, ...]} to show (default: every metric with a direction)
@@ -427,43 +217,19 @@ def summary(df, reference:str|None=None,   # column the others are compared with
     """One column per grid entry, one row per (task, metric): `mean ± std` over seeds, marked from `compare` against the
     reference column (`*` p < 0.05, `†` after Holm over the table). Then Δm, parameters and the step-time ratio."""
     import pandas as pd
-    from langsam_nb.tasks import task_specs
-    from langsam_nb.report import higher_is_better
-    cell, vals = _cells(df); names = list(dict.fromkeys(df.name))
-    if 'baseline' in names: names = [n for n in names if n != 'baseline'] + ['baseline']   # the trivial column last
-    stl_names = set(df.name[df.variant == 'stl'])
-    reference = reference or next((n for n in names if n not in stl_names), names[0])
-    if reference not in names: raise ValueError(f"reference {reference!r} is not a run of this sweep: {names}")
-    fmt = lambda m, s: f"{m:.{digits}f} ± {s:.{digits}f}"
+    cell, vals = _cells(df); names, stl_names, reference = _columns(df, reference)
     out, index, tests = {n: [] for n in names}, [], {}      # tests: (column, row) -> p of compare vs the reference
-    def text(n, key, row):
-        c = cell.get(key); ref = (reference,) + key[1:]
-        if c is None: return '—'
-        if n != reference and n not in stl_names | {'baseline'} and c[2] > 1 and cell.get(ref, (0, 0, 0))[2] > 1:
-            tests[(n, row)] = compare(vals[key], vals[ref]).p
-        return fmt(*c[:2])
-    tasks = list(dict.fromkeys(t for t in df.task if t != '_run'))
-    for t in tasks:
-        spec = task_specs(t)[t]
-        for m in dict.fromkeys(df.metric[df.task == t]):
-            if rows is not None and m not in rows.get(t, ()): continue
-            if m not in spec.directions() or higher_is_better(spec, m) is None: continue
-            index.append((t, m + (' ↑' if higher_is_better(spec, m) else ' ↓')))
-            for n in names: out[n].append(text(n, (n, t, m), len(index) - 1))
-    ref_ms = cell.get((reference, '_run', 'ms_per_step'))
+    def add(key):                                           # a tested row: a task's metric, or Δm
+        for n in names:
+            s, p = _cell(cell, vals, (n,) + key, reference, stl_names | {'baseline'}, digits); out[n].append(s)
+            if p is not None: tests[(n, len(index) - 1)] = p
+    for t, m, label in _metric_rows(df, rows): index.append((t, label)); add((t, m))
     for k, label in META_ROWS.items():
         index.append(('', label))
-        for n in names:
-            if k == 'step_ratio':
-                c = cell.get((n, '_run', 'ms_per_step'))
-                out[n].append('—' if c is None or ref_ms is None else f"{c[0] / ref_ms[0]:.2f}")
-            elif k == 'delta_m': out[n].append(text(n, (n, '_run', k), len(index) - 1))
-            else:                                                 # parameters, step time: measured, not tested
-                c = cell.get((n, '_run', k))
-                out[n].append('—' if c is None else f"{c[0]:,.0f}" if k == 'params' else fmt(*c[:2]))
-    adj = dict(zip(tests, holm(list(tests.values()))))
-    for (n, i), p in tests.items():
-        if p < 0.05: out[n][i] += '*' + ('†' if adj[(n, i)] < 0.05 else '')
+        if k == 'delta_m': add(('_run', k))
+        else:
+            for n in names: out[n].append(_meta_text(cell, n, k, reference, digits))
+    _mark(out, tests)
     table = pd.DataFrame(out, index=pd.MultiIndex.from_tuples(index, names=['task', 'metric']))
     table.attrs['legend'] = LEGEND.format(ref=reference, m=len(tests))
     return table
