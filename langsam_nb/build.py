@@ -17,7 +17,7 @@ from .model import LangSAM, config_task_emb
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'PEER_IGNORED', 'HARNESS_KEYS',
            'data_spec', 'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset',
            'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe',
-           'check_peer_config', 'build_model', 'peer_settings', 'check_harness_output']
+           'check_peer_config', 'build_model', 'peer_options', 'peer_settings', 'check_harness_output']
 
 # %% ../nbs/10a_build.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -202,17 +202,30 @@ def build_model(cfg:LangSAMConfig, num_classes:dict, device='cpu',
         m = getattr(importlib.import_module(mod), fn)(cfg, num_classes, emb, **(kw | (peer_options or {})))
     return m.to(device)
 
+# %% ../nbs/10a_build.ipynb #6ea3f400
+def peer_options(table:dict,          # a peer module's PEER_OPTIONS: {preset name: {option: value}}
+                 cfg:LangSAMConfig,    # the run's config; cfg.name picks the preset (else 'tiny')
+                 kw:dict,              # the caller's overrides
+                 what:str,             # the method's name, for the error message
+                 keys=None,            # the options this builder takes (None = all of the preset's)
+                ) -> dict:
+    "The preset's options (those in `keys`) with `kw` applied; unknown options raise a ValueError."
+    opts = {k: v for k, v in table.get(cfg.name, table['tiny']).items() if keys is None or k in keys}
+    bad = [k for k in kw if k not in opts]
+    if bad: raise ValueError(f"unknown {what} option(s) {bad}; known: {sorted(opts)}")
+    return opts | kw
+
 # %% ../nbs/10a_build.ipynb #9cd72d90
 _PEER_KEYS = {'mtsam_dec': '_DEC_KEYS'}   # builders that take only some of their module's PEER_OPTIONS: the tuple naming them
 
-def peer_settings(cfg:LangSAMConfig, method:str, peer_options:dict|None=None) -> dict:
-    "The options peer `method` runs with: its PEER_OPTIONS for `cfg.name` (else 'tiny') with `peer_options` applied."
+def peer_settings(cfg:LangSAMConfig, method:str, opts:dict|None=None) -> dict:
+    "The options peer `method` runs with: its PEER_OPTIONS for `cfg.name` (else 'tiny') with `opts` (the run's --peer-opt) applied."
     import importlib
     if method not in PEER_BUILDERS: raise ValueError(f"{method!r} is not a peer; peers: {list(PEER_BUILDERS)}")
     mod, fn, kw = PEER_BUILDERS[method]
     m = importlib.import_module(mod)
     keys = getattr(m, _PEER_KEYS[method]) if method in _PEER_KEYS else None
-    return m.peer_options(m.PEER_OPTIONS, cfg, kw | dict(peer_options or {}), method, keys)   # as the module's builder does
+    return peer_options(m.PEER_OPTIONS, cfg, kw | dict(opts or {}), method, keys)          # as the module's builder does
 
 # %% ../nbs/10a_build.ipynb #453933f5
 HARNESS_KEYS = {'pred', 'coarse', 'aux_loss', 'lang_loss', 'routing', 'routes'}   # what a model's output may hold

@@ -12,7 +12,9 @@ from torch import Tensor
 from fastcore.basics import patch
 from ..core import LangSAMConfig, check_features
 from ..tasks import TaskHead, task_specs
-from .fgmoe import task_emb_table, select_tasks, deform_sample, attention, peer_options
+from ..tasks import task_emb_table, select_tasks
+from ..build import peer_options
+from .fgmoe import deform_sample, attention   # FGMoE's deformable sampling, reused (01_fgmoe)
 
 # %% auto #0
 __all__ = ['PEER_OPTIONS', 'DeformBlock', 'SpatialGating', 'pool_tokens', 'TaskInteraction', 'cross_attention', 'TaskQuery',

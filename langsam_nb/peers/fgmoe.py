@@ -13,11 +13,12 @@ from ..core import LangSAMConfig, check_features, check_top_k
 from ..gate import SigmoidTopKGate
 from ..moe import Experts, MoEOutput, dense_combine, sparse_dispatch, load_balance_loss, routing_stats
 from ..tasks import TaskHead, task_specs, task_emb_table, select_tasks
+from ..build import peer_options   # every peer's options resolve the same way (10a_build)
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['PEER_OPTIONS', 'deform_sample', 'attention', 'DeformableMixer', 'FineGrainedMoE', 'FGMoE', 'peer_options',
-           'build_fgmoe', 'synthetic_fit', 'peer_params_flops']
+__all__ = ['PEER_OPTIONS', 'deform_sample', 'attention', 'DeformableMixer', 'FineGrainedMoE', 'FGMoE', 'build_fgmoe',
+           'synthetic_fit', 'peer_params_flops']
 
 # %% ../../nbs/peers/01_fgmoe.ipynb #a4cffc8d
 def deform_sample(x:Tensor,      # (B, C, h, w) feature map
@@ -209,18 +210,6 @@ PEER_OPTIONS = {
     'tiny': _FGMOE_COMMON | dict(expert_hidden=64),     # CPU-affordable: a step costs about as much as LangSAM's
     'paper': _FGMOE_COMMON | dict(expert_hidden=256),   # FGMoE Sec. 4.1
 }
-
-def peer_options(table:dict,          # a peer module's PEER_OPTIONS: {preset name: {option: value}}
-                 cfg:LangSAMConfig,    # the run's config; cfg.name picks the preset (else 'tiny')
-                 kw:dict,              # the caller's overrides
-                 what:str,             # the method's name, for the error message
-                 keys=None,            # the options this builder takes (None = all of the preset's)
-                ) -> dict:
-    "The preset's options (those in `keys`) with `kw` applied; unknown options raise a ValueError."
-    opts = {k: v for k, v in table.get(cfg.name, table['tiny']).items() if keys is None or k in keys}
-    bad = [k for k in kw if k not in opts]
-    if bad: raise ValueError(f"unknown {what} option(s) {bad}; known: {sorted(opts)}")
-    return opts | kw
 
 # %% ../../nbs/peers/01_fgmoe.ipynb #e320e2ce
 def build_fgmoe(cfg:LangSAMConfig,      # the run's config; cfg.name picks the PEER_OPTIONS preset (else 'tiny')

@@ -15,7 +15,8 @@ from ..tasks import task_specs
 from ..backbone import check_images
 from ..mobilesam import (LayerNorm2d, MobileSAMBackbone, WindowAttention, load_mobilesam_checkpoint,
                                   find_mobilesam_checkpoint)
-from .fgmoe import task_emb_table, select_tasks, peer_options
+from ..tasks import task_emb_table, select_tasks
+from ..build import peer_options
 from .sam_decoder import (SAMAttention, SAMMLP, TwoWayBlock, TwoWayTransformer, SAM_UNUSED,
                                           SAMMaskDecoder, DensePE, load_sam_decoder)
 

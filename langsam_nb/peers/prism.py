@@ -12,7 +12,7 @@ from torch import Tensor
 from ..core import LangSAMConfig, check_features, check_top_k
 from ..moe import Experts, MoEOutput, dense_combine, load_balance_loss, routing_stats
 from ..tasks import TaskHead, task_specs, task_emb_table, select_tasks
-from .fgmoe import peer_options
+from ..build import peer_options
 from fastcore.basics import patch
 
 # %% auto #0
