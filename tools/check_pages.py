@@ -46,12 +46,17 @@ the 1366x768 window) and, for pages with display math, one 1366x768 view centred
 (SHOTS/<page>.math.png). Exits 1 on any failure (2 when chromium or websocket-client is missing), ending on
 `pages: N passed, M failed`.
 
+The scripts run inside each page (CHECK_JS, FIT_JS) and the readers of their text live in tools/page_probes.py; this
+file drives the browser, turns the readings into failures and reports.
+
 Usage: .venv/bin/python tools/check_pages.py [SITE_DIR] [--shots DIR] [--chromium PATH] [--only PAGE ...] [--max-listed N]
 """
 import argparse, base64, json, os, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
+
+from page_probes import CHECK_JS, FIT_JS, LAYOUT_CHECKS, md_table, raw_tex   # what is measured in a page
 
 ROOT = Path(__file__).resolve().parents[1]
 APT_HINT = 'apt-get update && apt-get install -y chromium'
@@ -61,7 +66,6 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
          '--disable-default-apps', '--disable-domain-reliability', '--metrics-recording-only']
 WIDTH, HEIGHT = 1366, 768
 LOCAL_SCHEMES = {'file', 'data', 'blob', 'about'}
-LAYOUT_CHECKS = ('overflow', 'numbers', 'alt')      # FIT_JS's checks; a failure reads 'CHECK: what, where'
 MAX_LISTED = 12                                     # failures listed per check and page
 # Known failures, allowed for now: page (site path) -> the checks whose failures are listed as allowed instead of
 # failing the page. Only 'overflow' and 'alt' may be named here, only for these pages, which are being rewritten in a
@@ -71,165 +75,6 @@ ALLOWED = {}
 assert all(c in ('overflow', 'alt') for cs in ALLOWED.values() for c in cs), 'ALLOWED names only overflow and alt'
 _re_trace = re.compile(r'Traceback \(most recent call last\)|^\s*\w*(?:Error|Exception)\s*:', re.M)
 _re_remote = re.compile(r'^\s*(?:https?:)?//', re.I)
-# raw TeX in rendered text: display delimiters, LaTeX delimiters, environments, and $…$ that holds TeX-looking text
-_re_tex = [re.compile(p, re.S) for p in (r'\$\$.+?\$\$', r'\\\(.+?\\\)', r'\\\[.+?\\\]', r'\\begin\{[A-Za-z]+\*?\}')]
-_re_dollar = re.compile(r'(?<![\w$])\$(?=[^\s$])([^$\n]{1,300}?)(?<=[^\s$\\])\$(?![\w$])')
-_re_texish = re.compile(r'[\\^_{}]|^[A-Za-z]\w{0,2}$')
-_re_md_row = re.compile(r'^\s*\|.*\|\s*$')
-_re_md_rule = re.compile(r'^\s*\|\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|\s*$')
-
-CHECK_JS = r"""(() => {
-  const txt = e => (e.textContent || '');
-  const all = s => Array.from(document.querySelectorAll(s));
-  const inNav = e => !!e.closest('nav');
-  const SKIP = 'pre, code, script, style, textarea, .katex, .katex-display, .katex-error, .highlight, .input_area';
-  const blocks = new Map();
-  const root = document.getElementById('content') || document.body;
-  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let n = w.nextNode(); n; n = w.nextNode()) {
-    const p = n.parentElement;
-    if (!p || p.closest(SKIP)) continue;
-    const b = p.closest('p, li, td, th, h1, h2, h3, h4, h5, h6, dd, dt, blockquote, figcaption, div') || root;
-    blocks.set(b, (blocks.get(b) || '') + n.data);
-  }
-  const remoteSel = 'script[src], link[href], img[src], iframe[src], embed[src], source[src], audio[src], video[src], object[data]';
-  return {
-    title: document.title,
-    h1s: all('h1').filter(h => !inNav(h)).map(h => txt(h).trim().replace(/#\s*$/, '').trim()),
-    nav: all('nav#site-nav a').filter(a => !a.classList.contains('site-title')).map(a => (
-      {href: a.getAttribute('href'), abs: a.href, text: txt(a).trim(),
-       current: a.classList.contains('current') || a.getAttribute('aria-current') === 'page'})),
-    links: all('a[href]').map(a => ({raw: a.getAttribute('href'), abs: a.href})),
-    ids: all('[id]').map(e => e.id).concat(all('a[name]').map(a => a.getAttribute('name'))),
-    images: all('img').map((i, k) => ({k, src: (i.getAttribute('src') || '').slice(0, 50), complete: i.complete,
-                                        w: i.naturalWidth, h: i.naturalHeight})),
-    errors: all('.output_error').map(txt),
-    outputs: all('.output_subarea').filter(e => !e.classList.contains('output_error')).map(e => (
-      {stderr: e.classList.contains('output_stderr'), text: txt(e)})),
-    remote: all(remoteSel).map(e => e.tagName.toLowerCase() + ' ' + (e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('data')))
-                          .filter(s => /^\w+ \s*(https?:)?\/\//i.test(s)),
-    texts: Array.from(blocks.values()),
-    pres: all('.output_subarea pre').map(txt),
-    katex_errors: all('.katex-error').map(e => (e.getAttribute('title') || '') + ' [' + txt(e).slice(0, 80) + ']'),
-    widgets: all('script[type="application/vnd.jupyter.widget-state+json"], script[type="application/vnd.jupyter.widget-view+json"], .output_widget_view').length,
-    n_math: all('.katex').length,
-    n_display: all('.katex-display').length,
-  };
-})()"""
-
-# Layout checks at 1366 px: tables and figures that do not fit the content column, numbers in table cells that wrap,
-# figures without a description. Returns {overflow: [...], numbers: [...], alt: [...]}, each item a short description.
-FIT_JS = r"""(() => {
-  const col = document.getElementById('content') || document.body;
-  const px = v => parseFloat(v) || 0;
-  const ccs = getComputedStyle(col), cr = col.getBoundingClientRect();
-  const colRight = cr.right - px(ccs.paddingRight) - px(ccs.borderRightWidth);
-  const colWidth = colRight - (cr.left + px(ccs.paddingLeft) + px(ccs.borderLeftWidth));
-  const heads = Array.from(col.querySelectorAll('h1, h2, h3, h4'));
-  const section = e => {           // the heading above e: where to look for it on the page
-    let h = null;
-    for (const x of heads) { if (x.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) h = x; else break; }
-    return h ? ' under "' + h.textContent.replace(/#\s*$/, '').trim().slice(0, 60) + '"' : '';
-  };
-  const clip = (t, n) => { t = t.replace(/\s+/g, ' ').trim(); return t.length > n ? t.slice(0, n - 1) + '…' : t; };
-  const name = e => {
-    const tag = e.tagName.toLowerCase();
-    if (tag === 'table') {
-      const row = e.querySelector('tr');
-      return 'table [' + clip(row ? Array.from(row.cells).map(c => visibleText(c)).join(' | ') : '', 70) + ']';
-    }
-    if (tag === 'img') return 'figure "' + clip(e.getAttribute('alt') || '', 60) + '"';
-    if (e.classList.contains('output_subarea')) return 'output [' + clip(visibleText(e), 50) + ']';
-    return tag + (e.id ? '#' + e.id : '');
-  };
-  const boxName = a => a.tagName.toLowerCase() + (a.className && typeof a.className === 'string'
-                                                   ? '.' + a.className.trim().split(/\s+/).join('.') : '');
-  const textNodes = root => {
-    const out = [], w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = w.nextNode(); n; n = w.nextNode())
-      if (n.data.trim() && !n.parentElement.closest('.katex-mathml, script, style')) out.push(n);
-    return out;
-  };
-  function visibleText(e) { return textNodes(e).map(n => n.data).join(''); }
-
-  // --- overflow: every table, figure (img, svg, canvas, video, iframe) and output area must fit the content column
-  const sel = 'table, img, svg, canvas, video, iframe, .output_subarea';
-  const cands = Array.from(col.querySelectorAll(sel)).filter(e =>
-      !e.closest('nav, .katex, .katex-display') && !(e.tagName.toLowerCase() === 'svg' && e.parentElement.closest('svg')));
-  const bad = new Map();
-  for (const e of cands) {
-    const r = e.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;                       // not rendered
-    const cw = e.clientWidth || 0, sw = e.scrollWidth || 0;
-    const hidden = cw > 0 && sw > cw + 1 ? sw - cw : 0;                  // content scrolled or clipped inside e itself
-    const need = r.width + hidden, right = r.left + need;
-    let why = null, avail = colRight - r.left;
-    if (hidden) why = 'scrolls inside itself (' + Math.round(hidden) + ' px out of view)';
-    for (let a = e.parentElement; !why && a && a !== col; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX === 'visible') continue;
-      const ar = a.getBoundingClientRect(), edge = ar.left + a.clientLeft + a.clientWidth;
-      if (right > edge + 1) { why = 'cut by its scrolling box ' + boxName(a); avail = edge - r.left; }
-    }
-    if (!why && right > colRight + 1) why = 'reaches past the content column';
-    if (why) bad.set(e, name(e) + ' is ' + Math.round(need) + ' px wide, ' + Math.round(Math.min(avail, colRight - r.left))
-                        + ' px available (column ' + Math.round(colWidth) + ' px): ' + why + section(e));
-  }
-  const overflow = [];
-  for (const [e, msg] of bad)                              // the innermost culprit only (not the output holding it)
-    if (![...bad.keys()].some(o => o !== e && e.contains(o))) overflow.push(msg);
-
-  // --- numbers: a value in a table cell must not be broken over lines
-  const lines = rects => {
-    const rs = Array.from(rects).filter(r => r.width > 0.5 && r.height > 0.5).sort((a, b) => a.top - b.top);
-    let n = 0, bottom = -Infinity;
-    for (const r of rs) { if (r.top >= bottom - 2) { n++; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom); }
-    return n;
-  };
-  const rangeRects = (node, i, j) => { const g = document.createRange(); g.setStart(node, i); g.setEnd(node, j); return g.getClientRects(); };
-  const NUM = '[-+\u2212]?(?:\\d[\\d,]*(?:\\.\\d+)?|\\.\\d+)(?:[eE][-+]?\\d+)?%?';
-  const VALUE = new RegExp('\\[\\s*' + NUM + '\\s*,\\s*' + NUM + '\\s*\\]|' + NUM + '(?:\\s*\u00b1\\s*' + NUM + ')?', 'g');
-  const NUMCH = '[\\s\\d.,:;%+\\-\u2212\u2013\u00b1\u00d7*/()\\[\\]<>=\u2248~\u2020\u2021\u00a7]*';   // with footnote marks * † ‡ §
-  const NUMERIC_CELL = new RegExp('^' + NUMCH + '\\d' + NUMCH + '$');
-  const numbers = [];
-  for (const c of col.querySelectorAll('td, th')) {
-    if (c.closest('nav')) continue;
-    const nodes = textNodes(c), text = nodes.map(n => n.data).join('').replace(/\s+/g, ' ').trim();
-    if (!text || c.querySelector('br, table')) continue;                // deliberate line breaks
-    const whole = document.createRange(); whole.selectNodeContents(c);
-    if (whole.getBoundingClientRect().height < 1.6 * (px(getComputedStyle(c).lineHeight) || 20)) continue;   // one line
-    const n = lines(nodes.flatMap(n => Array.from(rangeRects(n, 0, n.data.length))));
-    let why = null;
-    if (n > 1 && !/\s/.test(text)) why = 'a cell without spaces on ' + n + ' lines';
-    else if (n > 1 && NUMERIC_CELL.test(text)) why = 'a numeric cell on ' + n + ' lines';
-    else for (const node of nodes) {
-      for (const m of node.data.matchAll(VALUE)) {
-        if (lines(rangeRects(node, m.index, m.index + m[0].length)) > 1) { why = 'the value "' + clip(m[0], 40) + '" split over lines'; break; }
-      }
-      if (why) break;
-    }
-    if (why) {
-      const t = c.closest('table');
-      numbers.push('cell "' + clip(text, 40) + '" in ' + name(t) + ': ' + why + ' (cell ' + Math.round(c.getBoundingClientRect().width)
-                   + ' px wide)' + section(c));
-    }
-  }
-
-  // --- alt: every image says what it shows
-  const GENERIC = /^(no description has been provided for this image|image|figure|plot|png|jpe?g|svg|untitled|output)$/i;
-  const alt = [];
-  col.querySelectorAll('img').forEach((i, k) => {
-    const a = (i.getAttribute('alt') || '').trim();
-    if (!a || GENERIC.test(a)) alt.push('image #' + k + ' (' + Math.round(i.getBoundingClientRect().width) + ' px wide) has '
-        + (i.hasAttribute('alt') ? (a ? 'the generic alt text "' + a + '"' : 'an empty alt text') : 'no alt text') + section(i)
-        + ': give its cell a `#| fig-cap:` (or `#| fig-alt:`) line');
-  });
-  col.querySelectorAll('.output_subarea svg').forEach(g => {
-    if (g.closest('.katex') || g.parentElement.closest('svg') || g.getAttribute('aria-hidden') === 'true') return;
-    if (!(g.getAttribute('aria-label') || '').trim() && !(g.querySelector(':scope > title')?.textContent || '').trim())
-      alt.push('inline svg figure without aria-label or <title>' + section(g));
-  });
-  return {overflow, numbers, alt, width: Math.round(colWidth)};
-})()"""
 
 
 def find_chromium(given=None):
@@ -346,23 +191,6 @@ def console_problems(events):
     return list(dict.fromkeys(out))
 
 
-def raw_tex(texts):
-    "Excerpts of text blocks that still hold TeX."
-    hits = []
-    for t in texts:
-        for r in _re_tex:
-            for m in r.finditer(t): hits.append(m.group(0))
-        for m in _re_dollar.finditer(t):
-            if _re_texish.search(m.group(1)): hits.append(m.group(0))
-    return [' '.join(h.split())[:80] for h in dict.fromkeys(hits)]
-
-
-def md_table(text):
-    "The header line of the first markdown table in a <pre> text (a `| … |` line followed by a `|---|` rule), or None."
-    lines = text.splitlines()
-    return next((a for a, b in zip(lines, lines[1:]) if _re_md_row.match(a) and _re_md_rule.match(b)), None)
-
-
 def local_path(url):
     "The file a file: URL names, and its fragment (as written: browsers match it raw, then percent-decoded)."
     u = urlsplit(url)
@@ -457,6 +285,55 @@ def check_links(pages_data, site):
     return out
 
 
+def site_pages(site, shots):
+    "The site's pages, index.html first (folders starting with `_` or `.` and the screenshot folder left out)."
+    return sorted((p for p in site.rglob('*.html')
+                   if not any(part.startswith(('_', '.')) or part == shots.name for part in p.relative_to(site).parts[:-1])),
+                  key=lambda p: (p.name != 'index.html' or p.parent != site, p.relative_to(site).as_posix()))
+
+
+def check_all(br, pages, site, shots, only, timeout, max_listed):
+    "({page: (fails, notes, data, screenshots)}, {page: data}) for the pages (`only` those named; index.html first)."
+    results, data = {}, {}
+    titles = {}
+    for page in pages:
+        rel = page.relative_to(site).as_posix()
+        if only and page != pages[0] and not ({rel, rel[:-5], page.stem} & set(only)): continue
+        if page == pages[0]:       # index.html: its navigation names every page
+            br.send('Page.navigate', url=page.as_uri()); br.wait_event('Page.loadEventFired', timeout)
+            br.events.clear()
+            titles = {n['abs'].split('#')[0]: n['text'] for n in br.evaluate(CHECK_JS)['nav']}
+            if only and not ({rel, rel[:-5], page.stem} & set(only)): continue
+        try: results[page] = check_page(br, page, site, titles, shots, max_listed)
+        except Exception as e: results[page] = ([f'check crashed: {type(e).__name__}: {e}'], [], None, [])
+        if results[page][2]: data[page] = results[page][2]
+    return results, data
+
+
+def report(results, links, site, shots, t_start):
+    "Print each page's verdict with its notes and failures, then the summary; the exit status (1 on any failure)."
+    passed = failed = 0
+    with_allowed = []
+    for page, (fails, notes, d, pngs) in results.items():
+        rel = page.relative_to(site).as_posix()
+        fails, allowed = split_allowed(rel, fails + links.get(page, []))
+        print(f'{"FAIL" if fails else "ok":4s} {rel:24s} {notes[-1] if notes else ""}')
+        for n in notes[:-1]: print(f'     note: {n}')
+        for f in fails: print(f'     FAIL: {f}')
+        for f in allowed: print(f'     allowed (ALLOWED in tools/check_pages.py): {f}')
+        if allowed: with_allowed.append(f'{rel} ({len(allowed)})')
+        passed, failed = passed + (not fails), failed + bool(fails)
+    for rel, checks in ALLOWED.items():
+        if any(p.relative_to(site).as_posix() == rel for p in results):
+            left = [c for c in checks if any(f.startswith(c + ':') for f in results[site / rel][0])]
+            if not left: print(f'note: ALLOWED lists {rel} but its {"/".join(sorted(checks))} checks pass now: remove the entry')
+    n_shots = sum(len(r[3]) for r in results.values())
+    print(f'screenshots: {n_shots} in {shots} (full pages at {WIDTH} px wide; math at {WIDTH}x{HEIGHT})')
+    print(f'pages: {passed} passed, {failed} failed ({time.time() - t_start:.1f} s)'
+          + (f'; allowed failures on {", ".join(with_allowed)}' if with_allowed else ''))
+    return 1 if failed else 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('site', nargs='?', default=str(ROOT / '_site'))
@@ -479,53 +356,17 @@ def main(argv=None):
         print(f'{site}/index.html missing: build first with tools/build_html.py', file=sys.stderr)
         print('pages: 0 passed, 1 failed'); return 1
     shots = Path(a.shots).resolve() if a.shots else site / 'screenshots'
-    pages = sorted((p for p in site.rglob('*.html')
-                    if not any(part.startswith(('_', '.')) or part == shots.name for part in p.relative_to(site).parts[:-1])),
-                   key=lambda p: (p.name != 'index.html' or p.parent != site, p.relative_to(site).as_posix()))
+    pages = site_pages(site, shots)
     profile = tempfile.mkdtemp(prefix='check_pages_chromium_')
-    results, data = {}, {}
     try:
         br = Browser(chrome, profile, timeout=a.timeout)
-        try:
-            titles = {}
-            for page in pages:
-                rel = page.relative_to(site).as_posix()
-                if a.only and page != pages[0] and not ({rel, rel[:-5], page.stem} & set(a.only)): continue
-                if page == pages[0]:       # index.html: its navigation names every page
-                    br.send('Page.navigate', url=page.as_uri()); br.wait_event('Page.loadEventFired', a.timeout)
-                    br.events.clear()
-                    titles = {n['abs'].split('#')[0]: n['text'] for n in br.evaluate(CHECK_JS)['nav']}
-                    if a.only and not ({rel, rel[:-5], page.stem} & set(a.only)): continue
-                try: results[page] = check_page(br, page, site, titles, shots, a.max_listed)
-                except Exception as e: results[page] = ([f'check crashed: {type(e).__name__}: {e}'], [], None, [])
-                if results[page][2]: data[page] = results[page][2]
-        finally:
-            br.close()
+        try: results, data = check_all(br, pages, site, shots, a.only, a.timeout, a.max_listed)
+        finally: br.close()
     except RuntimeError as e:
         print(f'FAIL: {e}', file=sys.stderr); print(f'pages: 0 passed, {len(pages)} failed'); return 1
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    links = check_links(data, site)
-    passed = failed = 0
-    with_allowed = []
-    for page, (fails, notes, d, pngs) in results.items():
-        rel = page.relative_to(site).as_posix()
-        fails, allowed = split_allowed(rel, fails + links.get(page, []))
-        print(f'{"FAIL" if fails else "ok":4s} {rel:24s} {notes[-1] if notes else ""}')
-        for n in notes[:-1]: print(f'     note: {n}')
-        for f in fails: print(f'     FAIL: {f}')
-        for f in allowed: print(f'     allowed (ALLOWED in tools/check_pages.py): {f}')
-        if allowed: with_allowed.append(f'{rel} ({len(allowed)})')
-        passed, failed = passed + (not fails), failed + bool(fails)
-    for rel, checks in ALLOWED.items():
-        if any(p.relative_to(site).as_posix() == rel for p in results):
-            left = [c for c in checks if any(f.startswith(c + ':') for f in results[site / rel][0])]
-            if not left: print(f'note: ALLOWED lists {rel} but its {"/".join(sorted(checks))} checks pass now: remove the entry')
-    n_shots = sum(len(r[3]) for r in results.values())
-    print(f'screenshots: {n_shots} in {shots} (full pages at {WIDTH} px wide; math at {WIDTH}x{HEIGHT})')
-    print(f'pages: {passed} passed, {failed} failed ({time.time() - t_start:.1f} s)'
-          + (f'; allowed failures on {", ".join(with_allowed)}' if with_allowed else ''))
-    return 1 if failed else 0
+    return report(results, check_links(data, site), site, shots, t_start)
 
 
 if __name__ == '__main__': sys.exit(main())
