@@ -4,7 +4,6 @@
 
 # %% ../nbs/08c_tasks.ipynb #5dbcf13a
 from __future__ import annotations
-import math
 from dataclasses import dataclass, field, replace
 from typing import Callable, NamedTuple
 import numpy as np
@@ -15,15 +14,16 @@ from torch import Tensor
 from torchmetrics import MetricCollection
 from fastcore.basics import patch
 from .core import ALL_TASKS, check_features
-from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF, unit_vectors
+from .metrics import MeanIoU, DepthRMSE, NormalsAngularError, SaliencyMaxF
 from .odsf import BoundaryODSF
+from .losses import (_check_pred, _check_target, upsample_to, ce_loss, depth_l1_loss, normals_l1_loss,
+                               balanced_bce_loss, balanced_ce_loss, decode_labels, decode_depth, decode_normals,
+                               decode_edge, decode_sal, IGNORE_RGB, label_palette, _PALETTE, _np, _single, draw_labels,
+                               draw_depth, draw_normals, draw_prob)   # noqa: F401  (08c_losses: langsam_nb.tasks.X keeps working)
 
 # %% auto #0
-__all__ = ['IGNORE_RGB', 'TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'upsample_to', 'ce_loss', 'depth_l1_loss',
-           'normals_l1_loss', 'balanced_bce_loss', 'balanced_ce_loss', 'decode_labels', 'decode_depth',
-           'decode_normals', 'decode_edge', 'decode_sal', 'label_palette', 'draw_labels', 'draw_depth', 'draw_normals',
-           'draw_prob', 'TaskSpec', 'task_specs', 'weighted_specs', 'MTLoss', 'multitask_loss', 'LossOut',
-           'training_loss', 'task_emb_table', 'select_tasks']
+__all__ = ['TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'TaskSpec', 'task_specs', 'weighted_specs', 'MTLoss',
+           'multitask_loss', 'LossOut', 'training_loss', 'task_emb_table', 'select_tasks']
 
 # %% ../nbs/08c_tasks.ipynb #84bbdb6c
 class TaskHead(nn.Module):
@@ -53,170 +53,6 @@ class TaskHead(nn.Module):
 def make_coarse_head(channels:int, out_channels:int) -> nn.Conv2d:
     "The coarse head on a task-specific block's output: a 1x1 conv (ours, InvPT-style); the loss upsamples it."
     return nn.Conv2d(channels, out_channels, 1)
-
-# %% ../nbs/08c_tasks.ipynb #a582547c
-def _check_pred(pred:Tensor, channels:int, task:str,
-                finite:bool=True  # also require finite values (decoding); the losses pass NaN on (the trainer skips)
-               ) -> Tensor:
-    if not isinstance(pred, Tensor): raise ValueError(f"{task}: prediction must be a torch.Tensor, got {type(pred).__name__}")
-    if pred.dim() != 4 or pred.shape[1] != channels:
-        raise ValueError(f"{task}: prediction must be (B, {channels}, h, w), got shape {tuple(pred.shape)}")
-    if not pred.is_floating_point(): raise ValueError(f"{task}: prediction must be floating point, got {pred.dtype}")
-    if finite and not torch.isfinite(pred).all(): raise ValueError(f"{task}: prediction contains NaN or Inf values")
-    return pred
-
-# %% ../nbs/08c_tasks.ipynb #51a5dc1b
-def _check_target(target:Tensor, pred:Tensor, task:str, kind:str, channels:int=1) -> Tensor:
-    "kind 'labels': integer (B, H, W); kind 'dense': float (B, channels, H, W)."
-    if not isinstance(target, Tensor): raise ValueError(f"{task}: target must be a torch.Tensor, got {type(target).__name__}")
-    if kind == 'labels':
-        if target.dim() != 3: raise ValueError(f"{task}: target must be (B, H, W) labels, got shape {tuple(target.shape)}")
-        if target.is_floating_point() or target.dtype == torch.bool: raise ValueError(f"{task}: target must be int64 labels, got {target.dtype}")
-    else:
-        if target.dim() != 4 or target.shape[1] != channels:
-            raise ValueError(f"{task}: target must be (B, {channels}, H, W), got shape {tuple(target.shape)}")
-        if not target.is_floating_point(): raise ValueError(f"{task}: target must be floating point, got {target.dtype}")
-        if not torch.isfinite(target).all(): raise ValueError(f"{task}: target contains NaN or Inf values")
-    if target.shape[0] != pred.shape[0]:
-        raise ValueError(f"{task}: batch of prediction {tuple(pred.shape)} does not match target {tuple(target.shape)}")
-    (ph, pw), (th, tw) = pred.shape[-2:], target.shape[-2:]
-    if th % ph or tw % pw or th // ph != tw // pw:
-        raise ValueError(f"{task}: target size {th}x{tw} is not the prediction size {ph}x{pw} times one integer stride "
-                         f"(prediction {tuple(pred.shape)}, target {tuple(target.shape)})")
-    return target
-
-# %% ../nbs/08c_tasks.ipynb #fe8dd737
-def upsample_to(pred:Tensor, target:Tensor) -> Tensor:
-    "Bilinearly resize `pred` (B, ch, h, w) to the target's spatial size (no-op when equal)."
-    if pred.shape[-2:] == target.shape[-2:]: return pred
-    return F.interpolate(pred, size=tuple(target.shape[-2:]), mode='bilinear', align_corners=False)
-
-# %% ../nbs/08c_tasks.ipynb #5ede3d73
-def ce_loss(pred:Tensor,   # (B, K, h, w) logits
-            target:Tensor, # (B, H, W) int64 labels, 255 = ignore
-            ignore_index:int=255, task:str='semseg') -> Tensor:
-    "Cross-entropy averaged over non-ignored pixels (0 if there are none)."
-    K = pred.shape[1]; valid = target != ignore_index
-    if ((target < 0) | (target >= K))[valid].any(): raise ValueError(f"{task}: target has labels outside 0..{K - 1} (and {ignore_index})")
-    logits = upsample_to(pred, target)
-    return F.cross_entropy(logits, target.long(), ignore_index=ignore_index, reduction='sum') / valid.sum().clamp(min=1)
-
-# %% ../nbs/08c_tasks.ipynb #8c8df31c
-def depth_l1_loss(pred:Tensor,   # (B, 1, h, w) depth in metres
-                  target:Tensor, # (B, 1, H, W) depth, 0 = invalid
-                 ) -> Tensor:
-    "L1 over pixels with a depth measurement (0 if there are none)."
-    valid = target > 0
-    return torch.where(valid, (upsample_to(pred, target) - target).abs(), 0.).sum() / valid.sum().clamp(min=1)
-
-# %% ../nbs/08c_tasks.ipynb #16f41ba1
-def normals_l1_loss(pred:Tensor,   # (B, 3, h, w) unnormalised normals
-                    target:Tensor, # (B, 3, H, W) unit normals, all-zero = invalid
-                   ) -> Tensor:
-    "L1 between unit-normalised predictions and unit targets, summed over xyz, averaged over valid pixels."
-    valid = (target != 0).any(1, keepdim=True)                               # (B, 1, H, W)
-    err = torch.where(valid, (unit_vectors(upsample_to(pred, target)) - target).abs(), 0.)
-    return err.sum() / valid.sum().clamp(min=1)
-
-# %% ../nbs/08c_tasks.ipynb #2053dbb0
-def balanced_bce_loss(pred:Tensor,   # (B, 1, h, w) boundary logits
-                      target:Tensor, # (B, 1, H, W) float {0, 1}, 255 = ignore
-                      pos_weight:float=0.95, ignore_index:int=255) -> Tensor:
-    "Class-balanced binary cross-entropy: positives weighted w, negatives 1-w, mean over non-ignored pixels."
-    valid = target != ignore_index
-    if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"edge: target must be 0/1 (or {ignore_index} = ignore)")
-    y = (target == 1).to(pred.dtype)
-    bce = F.binary_cross_entropy_with_logits(upsample_to(pred, target), y, reduction='none')
-    w = torch.where(target == 1, pos_weight, 1 - pos_weight)
-    return torch.where(valid, w * bce, 0.).sum() / valid.sum().clamp(min=1)
-
-# %% ../nbs/08c_tasks.ipynb #757e57d8
-def balanced_ce_loss(pred:Tensor,   # (B, 2, h, w) logits (background, salient)
-                     target:Tensor, # (B, H, W) int64 {0, 1}, 255 = ignore
-                     ignore_index:int=255) -> Tensor:
-    "Two-class cross-entropy with per-batch class-balancing weights, sum / number of valid pixels."
-    valid = target != ignore_index
-    if ((target != 0) & (target != 1) & valid).any(): raise ValueError(f"sal: target must be 0/1 (or {ignore_index} = ignore)")
-    n = valid.sum(); w1 = ((target == 0) & valid).sum() / n.clamp(min=1)          # fraction of negatives
-    weight = torch.stack([1 - w1, w1]).to(pred.dtype)
-    ce = F.cross_entropy(upsample_to(pred, target), target.long(), weight=weight, ignore_index=ignore_index, reduction='sum')
-    return ce / n.clamp(min=1)
-
-# %% ../nbs/08c_tasks.ipynb #a572955d
-def decode_labels(pred:Tensor) -> Tensor: return pred.argmax(1)                 # (B, K, H, W) -> (B, H, W) int64
-
-# %% ../nbs/08c_tasks.ipynb #0ce0ae5f
-def decode_depth(pred:Tensor) -> Tensor: return pred.clamp(min=0)               # (B, 1, H, W) metres
-
-# %% ../nbs/08c_tasks.ipynb #9a2015cd
-def decode_normals(pred:Tensor) -> Tensor: return unit_vectors(pred)            # (B, 3, H, W) unit vectors
-
-# %% ../nbs/08c_tasks.ipynb #743d6303
-def decode_edge(pred:Tensor) -> Tensor: return torch.sigmoid(pred)              # (B, 1, H, W) probability
-
-# %% ../nbs/08c_tasks.ipynb #efc35673
-def decode_sal(pred:Tensor) -> Tensor: return torch.softmax(pred, 1)[:, 1]      # (B, 2, H, W) -> (B, H, W) probability
-
-# %% ../nbs/08c_tasks.ipynb #d9113bb2
-IGNORE_RGB = (40, 70, 160)    # ignore pixels of boundary / saliency maps
-
-def label_palette(n:int=256) -> np.ndarray:
-    "(n, 3) uint8 PASCAL VOC colour map: the bits of the label index spread over R, G, B from the top bit down."
-    pal = np.zeros((n, 3), np.uint8)
-    for i in range(n):
-        c, rgb = i, [0, 0, 0]
-        for j in range(8):
-            for k in range(3): rgb[k] |= ((c >> k) & 1) << (7 - j)
-            c >>= 3
-        pal[i] = rgb
-    return pal
-
-# %% ../nbs/08c_tasks.ipynb #8d950f43
-_PALETTE = label_palette()
-
-def _np(x) -> np.ndarray:
-    x = x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x)
-    return x
-
-# %% ../nbs/08c_tasks.ipynb #4d1bc523
-def _single(x, task:str, channels:int) -> np.ndarray:
-    "One image: (H, W) or (channels, H, W) -> (H, W) or (H, W, channels)."
-    x = _np(x)
-    if x.ndim == 3 and x.shape[0] == channels: x = x[0] if channels == 1 else x.transpose(1, 2, 0)
-    want = 2 if channels == 1 else 3
-    if x.ndim != want: raise ValueError(f"{task}: draw takes one image, (H, W) or ({channels}, H, W); got shape {x.shape} "
-                                        "(index the batch first)")
-    return x
-
-# %% ../nbs/08c_tasks.ipynb #cac223cc
-def draw_labels(x, task:str='semseg') -> np.ndarray:
-    "(H, W) integer labels -> RGB via the VOC palette (255 = ignore -> cream)."
-    x = _single(x, task, 1)
-    if np.issubdtype(x.dtype, np.floating): raise ValueError(f"{task}: draw takes integer labels (decode first), got {x.dtype}")
-    return _PALETTE[np.clip(x, 0, 255).astype(np.int64)]
-
-# %% ../nbs/08c_tasks.ipynb #e9c27791
-def draw_depth(x, task:str='depth') -> np.ndarray:
-    "(1, H, W) or (H, W) depth -> viridis RGB between the valid min and max; 0 (invalid) -> black."
-    import matplotlib
-    d = _single(x, task, 1).astype(np.float64); valid = d > 0
-    lo, hi = (d[valid].min(), d[valid].max()) if valid.any() else (0., 1.)
-    rgb = matplotlib.colormaps['viridis']((d - lo) / max(hi - lo, 1e-6))[..., :3]
-    return np.where(valid[..., None], np.round(rgb * 255), 0).astype(np.uint8)
-
-# %% ../nbs/08c_tasks.ipynb #5ff9867e
-def draw_normals(x, task:str='normals') -> np.ndarray:
-    "(3, H, W) normals -> RGB (n + 1) / 2; zero vectors (invalid) -> black."
-    n = _single(x, task, 3).astype(np.float64)
-    rgb = np.round((np.clip(n, -1, 1) + 1) / 2 * 255)
-    return np.where((n != 0).any(-1, keepdims=True), rgb, 0).astype(np.uint8)
-
-# %% ../nbs/08c_tasks.ipynb #f6e6e0e4
-def draw_prob(x, task:str='edge') -> np.ndarray:
-    "(1, H, W) or (H, W) probability or 0/1 label -> grey; 255 (ignore) -> IGNORE_RGB."
-    p = _single(x, task, 1).astype(np.float64); ign = p == 255
-    g = np.round(np.clip(np.where(ign, 0, p), 0, 1) * 255).astype(np.uint8)
-    return np.where(ign[..., None], np.array(IGNORE_RGB, np.uint8), np.repeat(g[..., None], 3, -1)).astype(np.uint8)
 
 # %% ../nbs/08c_tasks.ipynb #8833574a
 def _edge_metric(o:dict): return BoundaryODSF(max_dist=o.get('edge_max_dist', 0.011), thresholds=o.get('edge_thresholds'),
