@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import NamedTuple
 from fastcore.basics import patch
 from .core import atomic_write
-from .cli import train_parser, config_from_args, data_spec
+from .cli import train_parser, config_from_args   # a grid is langsam_train command lines: parsed as the CLI parses them
+from .build import data_spec
 
 # %% auto #0
 __all__ = ['SWEEP_FILE', 'GRID_KEYS', 'RESERVED', 'Run', 'load_grid', 'read_state', 'plan', 'command', 'shell_commands',

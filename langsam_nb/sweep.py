@@ -8,7 +8,8 @@ import sys, json, math, signal, argparse, warnings
 from pathlib import Path
 from typing import NamedTuple
 from .core import atomic_write, md_table
-from .cli import train_parser, config_from_args, data_spec
+from .cli import train_parser, config_from_args   # a grid is langsam_train command lines: parsed as the CLI parses them
+from .build import data_spec
 
 # %% auto #0
 __all__ = ['META_ROWS', 'LEGEND', 'results', 'stl_references', 'per_seed', 'aggregate', 'Comparison', 'compare', 'holm',
