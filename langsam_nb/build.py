@@ -12,12 +12,13 @@ from torch import nn
 from torch.utils.data import Dataset
 from .core import LangSAMConfig, cache_dir, CONFIGS, get_config
 from .model import LangSAM, config_task_emb
+from .tasks import HARNESS_KEYS, check_harness_output   # the harness contract (08c_tasks), checked here for every method
 
 # %% auto #0
-__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'PEER_IGNORED', 'HARNESS_KEYS',
-           'data_spec', 'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset',
-           'describe_backbone', 'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe',
-           'check_peer_config', 'build_model', 'peer_options', 'peer_settings', 'check_harness_output']
+__all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'BACKBONES', 'PEER_BUILDERS', 'METHODS', 'OWN_RECIPES', 'PEER_IGNORED', 'data_spec',
+           'build_datasets', 'build_backbone', 'pretrained_installed', 'resolve_preset', 'describe_backbone',
+           'RunParts', 'build_features', 'cpu_threads', 'build_specs', 'own_recipe', 'check_peer_config', 'build_model',
+           'peer_options', 'peer_settings']
 
 # %% ../nbs/10a_build.ipynb #f9e081cb
 DATASETS = ('synth', 'nyud', 'pascal')
@@ -226,23 +227,3 @@ def peer_settings(cfg:LangSAMConfig, method:str, opts:dict|None=None) -> dict:
     m = importlib.import_module(mod)
     keys = getattr(m, _PEER_KEYS[method]) if method in _PEER_KEYS else None
     return peer_options(m.PEER_OPTIONS, cfg, kw | dict(opts or {}), method, keys)          # as the module's builder does
-
-# %% ../nbs/10a_build.ipynb #453933f5
-HARNESS_KEYS = {'pred', 'coarse', 'aux_loss', 'lang_loss', 'routing', 'routes'}   # what a model's output may hold
-
-def check_harness_output(model:nn.Module, out:dict, specs:dict, batch:int):
-    "Raise a ValueError naming the breach unless `out` (a forward of `model` on `batch` inputs) meets the harness contract."
-    name = type(model).__name__
-    if not isinstance(out, dict) or 'pred' not in out or 'aux_loss' not in out:
-        raise ValueError(f"{name}: the output must be a dict with 'pred' and 'aux_loss', got {type(out).__name__} {list(out)[:6] if isinstance(out, dict) else ''}")
-    if set(out) - HARNESS_KEYS: raise ValueError(f"{name}: unknown output keys {sorted(set(out) - HARNESS_KEYS)}; the harness reads {sorted(HARNESS_KEYS)}")
-    if tuple(getattr(model, 'tasks', ())) != tuple(specs): raise ValueError(f"{name}: model.tasks {getattr(model, 'tasks', None)} != the run's tasks {tuple(specs)}")
-    for t, s in specs.items():
-        y = out['pred'].get(t)
-        if y is None or y.dim() != 4 or y.shape[:2] != (batch, s.out_channels):
-            raise ValueError(f"{name}: pred[{t!r}] must be (B={batch}, {s.out_channels}, h, w), got {None if y is None else tuple(y.shape)}")
-    for t, y in out.get('coarse', {}).items():
-        if t not in specs or y.dim() != 4 or y.shape[0] != batch: raise ValueError(f"{name}: coarse[{t!r}] must be a (B, ch, h, w) of a run task")
-    for k in ('aux_loss', 'lang_loss'):
-        if k in out and not (torch.as_tensor(out[k]).dim() == 0 and torch.isfinite(torch.as_tensor(out[k]))):
-            raise ValueError(f"{name}: {k} must be a finite scalar, got {out[k]!r}")

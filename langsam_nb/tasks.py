@@ -22,8 +22,9 @@ from .losses import (_check_pred, _check_target, upsample_to, ce_loss, depth_l1_
                                draw_depth, draw_normals, draw_prob)   # noqa: F401  (08c_losses: langsam_nb.tasks.X keeps working)
 
 # %% auto #0
-__all__ = ['TASKS', 'DATASET_DEFAULTS', 'TaskHead', 'make_coarse_head', 'TaskSpec', 'task_specs', 'weighted_specs', 'MTLoss',
-           'multitask_loss', 'LossOut', 'training_loss', 'task_emb_table', 'select_tasks']
+__all__ = ['TASKS', 'DATASET_DEFAULTS', 'HARNESS_KEYS', 'TaskHead', 'make_coarse_head', 'TaskSpec', 'task_specs',
+           'weighted_specs', 'MTLoss', 'multitask_loss', 'LossOut', 'training_loss', 'task_emb_table', 'select_tasks',
+           'check_harness_output']
 
 # %% ../nbs/08c_tasks.ipynb #84bbdb6c
 class TaskHead(nn.Module):
@@ -272,3 +273,23 @@ def select_tasks(known,      # the model's tasks
     unknown = [t for t in tasks if t not in known]
     if unknown: raise ValueError(f"unknown task(s) {unknown} for this model; its tasks: {list(known)}")
     return tasks
+
+# %% ../nbs/08c_tasks.ipynb #453933f5
+HARNESS_KEYS = {'pred', 'coarse', 'aux_loss', 'lang_loss', 'routing', 'routes'}   # what a model's output may hold
+
+def check_harness_output(model:nn.Module, out:dict, specs:dict, batch:int):
+    "Raise a ValueError naming the breach unless `out` (a forward of `model` on `batch` inputs) meets the harness contract."
+    name = type(model).__name__
+    if not isinstance(out, dict) or 'pred' not in out or 'aux_loss' not in out:
+        raise ValueError(f"{name}: the output must be a dict with 'pred' and 'aux_loss', got {type(out).__name__} {list(out)[:6] if isinstance(out, dict) else ''}")
+    if set(out) - HARNESS_KEYS: raise ValueError(f"{name}: unknown output keys {sorted(set(out) - HARNESS_KEYS)}; the harness reads {sorted(HARNESS_KEYS)}")
+    if tuple(getattr(model, 'tasks', ())) != tuple(specs): raise ValueError(f"{name}: model.tasks {getattr(model, 'tasks', None)} != the run's tasks {tuple(specs)}")
+    for t, s in specs.items():
+        y = out['pred'].get(t)
+        if y is None or y.dim() != 4 or y.shape[:2] != (batch, s.out_channels):
+            raise ValueError(f"{name}: pred[{t!r}] must be (B={batch}, {s.out_channels}, h, w), got {None if y is None else tuple(y.shape)}")
+    for t, y in out.get('coarse', {}).items():
+        if t not in specs or y.dim() != 4 or y.shape[0] != batch: raise ValueError(f"{name}: coarse[{t!r}] must be a (B, ch, h, w) of a run task")
+    for k in ('aux_loss', 'lang_loss'):
+        if k in out and not (torch.as_tensor(out[k]).dim() == 0 and torch.isfinite(torch.as_tensor(out[k]))):
+            raise ValueError(f"{name}: {k} must be a finite scalar, got {out[k]!r}")
