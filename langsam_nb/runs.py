@@ -186,19 +186,24 @@ def _say(acc, *a):
     if acc is None or acc.is_main_process: print(*a, flush=True)
 
 # %% ../nbs/11c_runs.ipynb #cbaa4fb2
-def _resume_mode(out:Path, opts) -> tuple:
+def _resume_mode(out:Path, opts:RunOptions) -> tuple:
     "(resume, overwrite) for run folder `out`: the options as given, or what `auto_resume` finds there."
-    if not getattr(opts, 'auto_resume', False): return opts.resume, opts.overwrite
+    if not opts.auto_resume: return opts.resume, opts.overwrite
     if opts.resume or opts.overwrite: raise ValueError("--auto-resume decides between --resume and a fresh start: pass it alone")
     if not (Path(out) / RUN_FILE).is_file(): return False, False                # nothing there yet: start
     if latest_checkpoint(Path(out) / 'checkpoints') is not None: return True, False   # continue (the same run, or refused)
     return False, True                                                            # a start that never checkpointed: again
 
+# %% ../nbs/11c_runs.ipynb #495a66f8
+def _given_peer_options(opts:RunOptions) -> dict:
+    "{'peer_options': ...} for run.json, the checkpoints and the report, only when given: older run folders still match."
+    return {'peer_options': dict(opts.peer_options)} if opts.peer_options else {}
+
 # %% ../nbs/11c_runs.ipynb #354c7eb9
 def _run_record(cfg:LangSAMConfig, data:dict, opts:RunOptions, processes:int) -> dict:
     "What `run.json` says the run is; a peer's resolved options too (they size its experts, not num_experts/top_k)."
     run = dict(config=cfg.to_dict(), data=data, variant=opts.variant, method=opts.method, processes=processes)
-    if opts.peer_options: run['peer_options'] = dict(opts.peer_options)   # recorded only when given: older run folders still match
+    run |= _given_peer_options(opts)
     if opts.method != 'langsam': run['peer_settings'] = peer_settings(cfg, opts.method, opts.peer_options)
     return run
 
@@ -249,13 +254,13 @@ def _trainer(cfg:LangSAMConfig, data:dict, out:Path, opts:RunOptions, parts:RunP
     extra = dict(data=data, variant=opts.variant, method=opts.method, num_classes=parts.num_classes)
     return Trainer(model, cfg, train_ds, val_ds, specs, out, accelerator=acc, eval_every=opts.eval_every,
                    ckpt_every=opts.ckpt_every, log_every=opts.log_every, num_workers=opts.workers, progress=opts.progress,
-                   extra=extra | ({'peer_options': dict(opts.peer_options)} if opts.peer_options else {}))
+                   extra=extra | _given_peer_options(opts))
 
 # %% ../nbs/11c_runs.ipynb #bbbec9e0
 def _run_report(tr:Trainer, data:dict, opts:RunOptions, parts:RunParts, seconds:dict) -> dict:
     "What the run measured: metrics and routing of the final evaluation, steps, parameters, seconds."
     res, cfg = tr.result, tr.cfg
-    return dict(variant=opts.variant, method=opts.method, **({'peer_options': dict(opts.peer_options)} if opts.peer_options else {}),
+    return dict(variant=opts.variant, method=opts.method, **_given_peer_options(opts),
                 config=cfg.to_dict(), data=data, metrics=res.metrics, routing=res.routing,
                 n_val=res.n, steps=tr.step, skipped=tr.skipped, processes=tr.acc.num_processes,
                 params=sum(p.numel() for p in tr.raw_model.parameters() if p.requires_grad), num_classes=parts.num_classes,
